@@ -1,0 +1,1 @@
+//! Clinical calculators as pure functions with cited sources.

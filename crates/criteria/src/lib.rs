@@ -1,0 +1,1 @@
+//! Eligibility text: segmentation, the criterion IR, compilation with source spans.

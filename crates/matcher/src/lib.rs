@@ -1,0 +1,1 @@
+//! Three-valued evaluation of compiled criteria against a patient; verdicts, evidence, ranking.

@@ -1,0 +1,1 @@
+//! Outcome analytics: survival statistics, tumour response, safety, QoL, reports and plots.

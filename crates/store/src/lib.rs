@@ -1,0 +1,1 @@
+//! SQLite store: schema, migrations, transactional idempotent import, queries.

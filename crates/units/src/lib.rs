@@ -1,0 +1,1 @@
+//! UCUM subset: units, conversions, analyte-specific factors, plausibility ranges.

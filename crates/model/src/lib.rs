@@ -6,8 +6,11 @@
 //! (docs/contracts.md): add fields freely, never rename or remove one.
 
 pub mod date;
+pub mod patient;
+pub mod quantity;
 pub mod trial;
 
 pub use date::{Date, DatePrecision};
+pub use quantity::Quantity;
 
 pub use trial::*;

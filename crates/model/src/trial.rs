@@ -545,6 +545,11 @@ pub struct Trial {
     pub arms: Vec<Arm>,
     #[serde(default)]
     pub interventions: Vec<Intervention>,
+    /// Other intervention names a source lists without saying which
+    /// intervention they belong to (CT.gov page text with several
+    /// interventions); when attributable they go to `Intervention::other_names`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub other_intervention_names: Vec<String>,
     #[serde(default)]
     pub outcomes: Outcomes,
     #[serde(default)]

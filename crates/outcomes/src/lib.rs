@@ -1,1 +1,3 @@
 //! Outcome analytics: survival statistics, tumour response, safety, QoL, reports and plots.
+
+pub mod survival;

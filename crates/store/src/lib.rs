@@ -1,1 +1,135 @@
 //! SQLite store: schema, migrations, transactional idempotent import, queries.
+//!
+//! Architecture invariant: this crate knows SQL, not registries. It depends on
+//! `tm-model` only; how records are identified and merged is passed in by the
+//! caller through [`ImportHooks`] (the CLI wires `tm-ingest` in). Every
+//! trial's update is atomic (a savepoint per record inside a batch
+//! transaction), so a killed import never leaves half a trial behind.
+//!
+//! Tables (schema version [`SCHEMA_VERSION`], see `migrations`):
+//! - `source_records` — every single-source `Trial` as read, keyed by
+//!   `(format, source_key)` with its content hash (idempotent re-import);
+//! - `trials` — the merged trial (JSON) plus denormalised columns for list
+//!   filters;
+//! - `aliases` — every registry id, alias and identity key → trial id;
+//! - `compiled_criteria` — compiled eligibility criteria per trial and
+//!   compiler version (written by the criteria compiler).
+
+mod error;
+mod import;
+mod migrations;
+mod query;
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use rusqlite::Connection;
+
+pub use error::StoreError;
+pub use import::{ImportHooks, ImportOutcome, ImportSummary, Importer, DEFAULT_BATCH_SIZE};
+pub use migrations::SCHEMA_VERSION;
+pub use query::{ListFilter, TrialSummary};
+
+/// File name of the default store, relative to the working directory, used
+/// when neither `--db` nor `TRIALMATCH_DB` is given.
+pub const DEFAULT_DB_PATH: &str = "trialmatch.db";
+
+/// How long a writer waits for another process's transaction to finish
+/// before giving up with `database is locked`.
+pub const BUSY_TIMEOUT: Duration = Duration::from_secs(60);
+
+pub type Result<T> = std::result::Result<T, StoreError>;
+
+/// An open store (one SQLite connection).
+pub struct Store {
+    pub(crate) conn: Connection,
+    path: Option<PathBuf>,
+}
+
+impl Store {
+    /// Opens (creating if needed) the store at `path`, in WAL mode with a
+    /// busy timeout, and migrates its schema to [`SCHEMA_VERSION`].
+    pub fn open(path: &Path) -> Result<Store> {
+        let conn = Connection::open(path)?;
+        let mut store = Store {
+            conn,
+            path: Some(path.to_path_buf()),
+        };
+        store.configure(true)?;
+        Ok(store)
+    }
+
+    /// Opens an existing store without creating it; `Ok(None)` when the file
+    /// does not exist (read commands use this so they never create files).
+    pub fn open_existing(path: &Path) -> Result<Option<Store>> {
+        if !path.exists() {
+            return Ok(None);
+        }
+        Store::open(path).map(Some)
+    }
+
+    /// A private in-memory store (tests).
+    pub fn open_in_memory() -> Result<Store> {
+        let conn = Connection::open_in_memory()?;
+        let mut store = Store { conn, path: None };
+        store.configure(false)?;
+        Ok(store)
+    }
+
+    /// The file this store lives in (`None` in memory).
+    pub fn path(&self) -> Option<&Path> {
+        self.path.as_deref()
+    }
+
+    fn configure(&mut self, wal: bool) -> Result<()> {
+        self.conn.busy_timeout(BUSY_TIMEOUT)?;
+        if wal {
+            // Switching to WAL needs a short exclusive lock; with a busy
+            // timeout SQLite waits for it. The mode is persistent, so later
+            // opens find it already set.
+            let mode: String = self
+                .conn
+                .query_row("PRAGMA journal_mode=WAL", [], |r| r.get(0))?;
+            if !mode.eq_ignore_ascii_case("wal") {
+                return Err(StoreError::Other(format!(
+                    "could not switch the store to WAL mode (got {mode})"
+                )));
+            }
+            // In WAL mode NORMAL never corrupts the store; a power cut may
+            // lose the last committed batch, a killed process loses nothing.
+            self.conn.pragma_update(None, "synchronous", "NORMAL")?;
+        }
+        self.conn.pragma_update(None, "foreign_keys", "ON")?;
+        migrations::migrate(&mut self.conn)?;
+        Ok(())
+    }
+
+    /// The schema version recorded in the file (`PRAGMA user_version`).
+    pub fn schema_version(&self) -> Result<u32> {
+        Ok(self
+            .conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))?)
+    }
+
+    /// Runs `PRAGMA integrity_check`; `"ok"` when the file is sound.
+    pub fn integrity_check(&self) -> Result<String> {
+        let mut stmt = self.conn.prepare("PRAGMA integrity_check")?;
+        let rows: Vec<String> = stmt
+            .query_map([], |r| r.get(0))?
+            .collect::<std::result::Result<_, _>>()?;
+        Ok(rows.join("\n"))
+    }
+
+    /// Starts an import: records added to the returned [`Importer`] are
+    /// committed in batches of `batch_size` (at least 1).
+    pub fn importer<'s>(
+        &'s mut self,
+        hooks: &'s dyn ImportHooks,
+        batch_size: usize,
+    ) -> Importer<'s> {
+        Importer::new(self, hooks, batch_size)
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,3 +1,109 @@
-fn main() {
-    println!("trialmatch");
+//! `trialmatch` — the command-line tool. CLI wiring only: argument parsing,
+//! progress bars, output formatting; the work happens in the library crates.
+//!
+//! Adding a command: one variant in [`Commands`] plus one module under
+//! `src/cmd/` exposing `Args` (clap) and `run(&Ctx, Args)`.
+//!
+//! Exit codes (docs/contracts.md): 0 success, 1 failure (unknown id, nothing
+//! could be read, store error), 2 usage error.
+
+/// `println!` for command output: a closed stdout (`trialmatch list | head`)
+/// ends the process quietly with status 0 instead of a panic.
+macro_rules! outln {
+    () => {
+        $crate::ctx::write_stdout("\n")
+    };
+    ($($arg:tt)*) => {
+        $crate::ctx::write_stdout(&format!("{}\n", format_args!($($arg)*)))
+    };
+}
+
+mod cmd;
+mod ctx;
+mod hooks;
+mod human;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+pub use ctx::{CliError, Ctx};
+
+#[derive(Parser)]
+#[command(
+    name = "trialmatch",
+    version,
+    about = "Make clinical-trial records computable: import registry records, list and show trials.",
+    after_help = "Start with: trialmatch import examples/seeds && trialmatch list   (or: trialmatch demo)"
+)]
+struct Cli {
+    /// The SQLite store to use.
+    #[arg(long, global = true, env = "TRIALMATCH_DB", default_value = tm_store::DEFAULT_DB_PATH)]
+    db: PathBuf,
+    /// Print machine-readable JSON (shapes in docs/contracts.md) instead of
+    /// the human view.
+    #[arg(long, global = true)]
+    json: bool,
+    /// No progress bars and no human summaries (errors are still printed).
+    #[arg(long, short, global = true)]
+    quiet: bool,
+    #[command(subcommand)]
+    command: Commands,
+}
+
+#[derive(Subcommand)]
+enum Commands {
+    /// Import registry files or directories (recursively) into the store.
+    Import(cmd::import::Args),
+    /// List the trials in the store, optionally filtered.
+    List(cmd::list::Args),
+    /// Show one trial by any registry id or alias.
+    Show(cmd::show::Args),
+    /// Import the five bundled example trials (embedded in the binary) and list them.
+    Demo(cmd::demo::Args),
+    /// Benchmarks (not tests): e.g. `trialmatch bench import DIR`.
+    Bench(cmd::bench::Args),
+    /// Kaplan-Meier curves, medians, log-rank test and hazard ratios from a CSV file.
+    Survival(cmd::survival::Args),
+    /// Read a patient (FHIR R4 JSON / Bundle / NDJSON / directory, or a
+    /// hand-entry profile) and show the normalised facts and every flag.
+    Patient(cmd::patient::Args),
+}
+
+fn main() -> ExitCode {
+    init_tracing();
+    let cli = Cli::parse();
+    let ctx = Ctx {
+        db: cli.db,
+        json: cli.json,
+        quiet: cli.quiet,
+    };
+    let result = match cli.command {
+        Commands::Import(a) => cmd::import::run(&ctx, a),
+        Commands::List(a) => cmd::list::run(&ctx, a),
+        Commands::Show(a) => cmd::show::run(&ctx, a),
+        Commands::Demo(a) => cmd::demo::run(&ctx, a),
+        Commands::Bench(a) => cmd::bench::run(&ctx, a),
+        Commands::Survival(a) => cmd::survival::run(&ctx, a),
+        Commands::Patient(a) => cmd::patient::run(&ctx, a),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {}", e.message);
+            ExitCode::from(e.code)
+        }
+    }
+}
+
+/// Diagnostics go to stderr, filtered by `TRIALMATCH_LOG` (e.g. `debug`,
+/// `tm_store=trace`); default: warnings only.
+fn init_tracing() {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("TRIALMATCH_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
 }

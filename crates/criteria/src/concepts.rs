@@ -1,0 +1,827 @@
+//! The compiler's phrase table: text patterns → lexicon concept ids, with
+//! the canonical unit and plausible range the compiler needs.
+//!
+//! Concept ids are the lexicon's stable names (`platelets`, `anc`, `alt`,
+//! `crcl`, `child_pugh_score`, `ecog`, `maa_lung_dose_gy` …). Canonical units
+//! follow clinical-rules §7.1 (UCUM, case-sensitive); plausible ranges are
+//! sanity limits used to decide a thousands-vs-decimal separator (§7.1:
+//! 150,000/µL = 150 × 10⁹/L), not clinical limits.
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+/// What a concept is, for the compiler.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Cat {
+    /// A measured or derived quantity compared with a value.
+    Measure,
+    /// A score or stage compared with a number (no unit).
+    Score,
+    /// A condition present or absent.
+    Condition,
+    /// A therapy or procedure received.
+    Therapy,
+    /// Trial participation.
+    Trial,
+}
+
+/// One phrase-table entry.
+pub struct ConceptDef {
+    /// Concept ids this phrase names (`ALT/AST` names two).
+    pub ids: &'static [&'static str],
+    pub cat: Cat,
+    /// Canonical UCUM unit (`None` for conditions; `{score}`-like scores
+    /// use `None` and accept unit-less numbers).
+    pub unit: Option<&'static str>,
+    /// Plausible range in the canonical unit.
+    pub range: (f64, f64),
+    /// Case-insensitive regex; `(?-i:…)` inside for case-sensitive
+    /// abbreviations.
+    pub pattern: &'static str,
+}
+
+macro_rules! c {
+    ($ids:expr, $cat:ident, $unit:expr, $lo:expr, $hi:expr, $pat:expr) => {
+        ConceptDef {
+            ids: $ids,
+            cat: Cat::$cat,
+            unit: $unit,
+            range: ($lo, $hi),
+            pattern: $pat,
+        }
+    };
+}
+
+/// Abbreviation in parentheses after a full name: ` (ANC)`.
+const ABBR: &str = r"(?:\s*\((?-i:[A-Z][A-Za-z0-9\-/ ]{0,10})\))?";
+
+/// The table. Order matters only for equal-length overlaps (first wins).
+pub static DEFS: LazyLock<Vec<ConceptDef>> = LazyLock::new(|| {
+    vec![
+        // --- labs (§7.1) ---
+        c!(
+            &["anc"],
+            Measure,
+            Some("10*9/L"),
+            0.01,
+            100.0,
+            r"absolute\s+neutrophil(?:\s+count)?|neutrophils?(?:\s+count)?|neutrophil\s+granulocytes?|(?-i:ANC|AGC)|absolute\s+granulocyte\s+count|granulocytes?"
+        ),
+        c!(
+            &["platelets"],
+            Measure,
+            Some("10*9/L"),
+            1.0,
+            2000.0,
+            r"platelets?(?:\s+counts?)?|thrombocytes?(?:\s+count)?|(?-i:PLT|Plt)"
+        ),
+        c!(
+            &["wbc"],
+            Measure,
+            Some("10*9/L"),
+            0.1,
+            500.0,
+            r"white\s+blood\s+cells?(?:\s+count)?|white\s+(?:blood\s+)?cell\s+count|leukocytes?(?:\s+count)?|leucocytes?|(?-i:WBC)"
+        ),
+        c!(
+            &["lymphocytes"],
+            Measure,
+            Some("10*9/L"),
+            0.01,
+            200.0,
+            r"lymphocytes?(?:\s+count)?|(?-i:LYMPH|ALC)"
+        ),
+        c!(
+            &["hemoglobin"],
+            Measure,
+            Some("g/L"),
+            20.0,
+            250.0,
+            r"ha?emoglobin|(?-i:HGB|Hgb|Hb)"
+        ),
+        c!(
+            &["total_bilirubin"],
+            Measure,
+            Some("umol/L"),
+            1.0,
+            1000.0,
+            r"(?:serum\s+)?(?:total\s+)?bilirubin|(?-i:TBIL|TBil|T-bil)"
+        ),
+        c!(
+            &["alt", "ast"],
+            Measure,
+            Some("U/L"),
+            1.0,
+            10000.0,
+            r"(?-i:ALT\s*/\s*AST|AST\s*/\s*ALT|SGOT\s*/\s*SGPT|SGPT\s*/\s*SGOT)|(?:aspartate|AST)\s+(?:or|and|/)\s+(?:alanine|ALT)\s+(?:amino\s*)?transferases?|(?:alanine|ALT)\s+(?:or|and|/)\s+(?:aspartate|AST)\s+(?:amino\s*)?transferases?|transaminases|(?:serum\s+)?aminotransferases|liver\s+enzymes"
+        ),
+        c!(
+            &["alt"],
+            Measure,
+            Some("U/L"),
+            1.0,
+            10000.0,
+            r"alanine\s+(?:amino\s*)?transferase|alanine\s+transaminase|(?-i:ALT|SGPT|ALAT)"
+        ),
+        c!(
+            &["ast"],
+            Measure,
+            Some("U/L"),
+            1.0,
+            10000.0,
+            r"aspartate\s+(?:amino\s*)?transferase|aspartate\s+transaminase|(?-i:AST|SGOT|ASAT)"
+        ),
+        c!(
+            &["alp"],
+            Measure,
+            Some("U/L"),
+            1.0,
+            10000.0,
+            r"alkaline\s+phosphatase|(?-i:ALP)"
+        ),
+        c!(
+            &["albumin"],
+            Measure,
+            Some("g/L"),
+            5.0,
+            80.0,
+            r"(?:serum\s+)?albumin|(?-i:ALB)"
+        ),
+        c!(
+            &["crcl"],
+            Measure,
+            Some("mL/min"),
+            1.0,
+            300.0,
+            r"(?:calculated\s+|measured\s+)?creatinine\s+clearance(?:\s+rate)?|(?-i:CCr|CrCl|CrCL|CLcr|CCR)"
+        ),
+        c!(
+            &["egfr"],
+            Measure,
+            Some("mL/min/{1.73_m2}"),
+            1.0,
+            300.0,
+            r"(?:estimated\s+)?glomerular\s+filtration\s+rate|(?-i:eGFR|GFR)"
+        ),
+        c!(
+            &["creatinine"],
+            Measure,
+            Some("umol/L"),
+            5.0,
+            3000.0,
+            r"(?:serum\s+)?creatinine|(?-i:Cr|Cre|SCr|sCr)"
+        ),
+        c!(
+            &["inr"],
+            Measure,
+            Some("{INR}"),
+            0.5,
+            20.0,
+            r"international\s+normali[sz]ed\s+ratio|(?-i:INR)"
+        ),
+        c!(
+            &["aptt"],
+            Measure,
+            Some("s"),
+            5.0,
+            300.0,
+            r"(?:activated\s+)?partial\s+thromboplastin\s+time|(?-i:APTT|aPTT|PTT)"
+        ),
+        c!(
+            &["pt"],
+            Measure,
+            Some("s"),
+            5.0,
+            200.0,
+            r"prothrombin\s+time|(?-i:PT)"
+        ),
+        c!(
+            &["lvef"],
+            Measure,
+            Some("%"),
+            5.0,
+            90.0,
+            r"left\s+ventricular\s+ejection\s+fraction|(?-i:LVEF)|ejection\s+fraction"
+        ),
+        c!(
+            &["fev1_fvc"],
+            Measure,
+            Some("%"),
+            10.0,
+            100.0,
+            r"(?-i:FEV1\s*/\s*FVC)"
+        ),
+        c!(
+            &["fev1"],
+            Measure,
+            Some("L"),
+            0.1,
+            8.0,
+            r"forced\s+expiratory\s+volume\s+in\s+(?:one|1)\s+second|(?-i:FEV1)"
+        ),
+        c!(
+            &["mvv"],
+            Measure,
+            Some("L/min"),
+            5.0,
+            300.0,
+            r"maximum\s+voluntary\s+ventilation|(?-i:MVV)"
+        ),
+        c!(
+            &["glucose_fasting"],
+            Measure,
+            Some("mmol/L"),
+            1.0,
+            60.0,
+            r"fasting\s+(?:blood\s+|plasma\s+|serum\s+)?glucose|(?-i:FBG|FPG)"
+        ),
+        c!(
+            &["glucose"],
+            Measure,
+            Some("mmol/L"),
+            1.0,
+            60.0,
+            r"(?:blood\s+|plasma\s+|serum\s+)?glucose"
+        ),
+        c!(
+            &["sbp"],
+            Measure,
+            Some("mm[Hg]"),
+            50.0,
+            300.0,
+            r"systolic\s+(?:blood\s+)?pressure|(?-i:SBP)"
+        ),
+        c!(
+            &["dbp"],
+            Measure,
+            Some("mm[Hg]"),
+            20.0,
+            200.0,
+            r"diastolic\s+(?:blood\s+)?pressure|(?-i:DBP)"
+        ),
+        c!(
+            &["icg_r15"],
+            Measure,
+            Some("%"),
+            0.0,
+            100.0,
+            r"(?:ICG|indocyanine\s+green)(?:\s+|-)(?:retention\s+rate|retention|R15)(?:\s+at\s+15\s+min(?:utes)?)?|(?-i:ICG-?R15)"
+        ),
+        c!(
+            &["hbv_dna"],
+            Measure,
+            Some("[IU]/mL"),
+            0.0,
+            1e12,
+            r"(?:hepatitis\s+B\s+virus|(?-i:HBV))(?:\s*\((?-i:HBV)\))?[\s-]*DNA|(?-i:HBV)\s*-?\s*DNA"
+        ),
+        c!(
+            &["hcv_rna"],
+            Measure,
+            Some("[IU]/mL"),
+            0.0,
+            1e12,
+            r"(?:hepatitis\s+C\s+virus|(?-i:HCV))(?:\s*\((?-i:HCV)\))?[\s-]*RNA"
+        ),
+        c!(
+            &["afp"],
+            Measure,
+            Some("ng/mL"),
+            0.0,
+            1e7,
+            r"alpha[\s-]*fetoprotein|α-?fetoprotein|(?-i:AFP)"
+        ),
+        c!(
+            &["maa_lung_dose_gy"],
+            Measure,
+            Some("Gy"),
+            0.0,
+            500.0,
+            r"(?:single\s+)?lung\s+(?:radiation\s+)?(?:absorbed\s+)?dose"
+        ),
+        c!(
+            &["lung_shunt_fraction"],
+            Measure,
+            Some("%"),
+            0.0,
+            100.0,
+            r"lung\s+shunt(?:\s+fraction)?|(?-i:LSF)"
+        ),
+        c!(
+            &["tumor_burden_pct"],
+            Measure,
+            Some("%"),
+            0.0,
+            100.0,
+            r"tumou?r\s+(?:burden|involvement|volume|load)|(?:hepatic|liver)\s+(?:tumou?r\s+)?(?:invasion|involvement|replacement)"
+        ),
+        c!(
+            &["life_expectancy"],
+            Measure,
+            Some("mo"),
+            0.0,
+            600.0,
+            r"life\s+expectancy|(?:estimated|expected|predicted)\s+(?:survival|life)(?:\s+(?:period|time|expectancy))?"
+        ),
+        c!(
+            &["age"],
+            Measure,
+            Some("a"),
+            0.0,
+            120.0,
+            r"age[ds]?|(?:years\s+)?of\s+age"
+        ),
+        c!(
+            &["weight"],
+            Measure,
+            Some("kg"),
+            1.0,
+            400.0,
+            r"(?:body\s+)?weight"
+        ),
+        c!(
+            &["bmi"],
+            Measure,
+            Some("kg/m2"),
+            8.0,
+            100.0,
+            r"body\s+mass\s+index|(?-i:BMI)"
+        ),
+        c!(
+            &["prednisone_equivalent_dose"],
+            Measure,
+            Some("mg/d"),
+            0.0,
+            2000.0,
+            r"prednisone(?:\s+equivalent)?"
+        ),
+        // --- scores and stages (§1) ---
+        c!(
+            &["child_pugh_score"],
+            Score,
+            None,
+            5.0,
+            15.0,
+            r"child[\s-]+(?:turcotte[\s-]+)?pugh(?:[\s-]+turcotte)?(?:\s+(?:score|points|class(?:ification)?|grade|stage))?|(?-i:CTP|CP)(?:\s+(?:score|class))?"
+        ),
+        c!(
+            &["ecog"],
+            Score,
+            None,
+            0.0,
+            5.0,
+            r"eastern\s+cooperative\s+oncology\s+group(?:\s*\((?-i:ECOG)\))?(?:\s+performance\s+(?:status|score))?(?:\s+score)?|(?-i:ECOG)(?:\s+performance\s+(?:status|score))?(?:\s+(?:score|PS))?|(?-i:ECOG-PS|PS)|performance\s+status"
+        ),
+        c!(
+            &["karnofsky"],
+            Score,
+            None,
+            0.0,
+            100.0,
+            r"karnofsky(?:\s+performance)?(?:\s+(?:status|score|scale|index))?|(?-i:KPS)"
+        ),
+        c!(
+            &["bclc_stage"],
+            Score,
+            None,
+            0.0,
+            4.0,
+            r"(?:barcelona\s+clinic\s+liver\s+cancer|(?-i:BCLC))(?:\s+stag(?:e|ing))?"
+        ),
+        c!(
+            &["albi_grade"],
+            Score,
+            None,
+            1.0,
+            3.0,
+            r"(?-i:ALBI)(?:\s+grade)?"
+        ),
+        c!(
+            &["up_to_seven_sum"],
+            Score,
+            None,
+            0.0,
+            100.0,
+            r"up[\s-]*to[\s-]*(?:seven|7)(?:\s+criteri(?:a|on))?"
+        ),
+        c!(
+            &["ctcae_grade"],
+            Score,
+            None,
+            0.0,
+            5.0,
+            r"(?-i:CTCAE)|(?:toxicity\s+)?grade"
+        ),
+        // --- conditions (§8) ---
+        c!(
+            &["hcc"],
+            Condition,
+            None,
+            0.0,
+            0.0,
+            r"hepatocellular\s+carcinoma|(?-i:HCC)|liver\s+cancer|primary\s+liver\s+cancer"
+        ),
+        c!(
+            &["liver_metastases"],
+            Condition,
+            None,
+            0.0,
+            0.0,
+            r"(?:liver|hepatic)\s+metastas[ie]s|metastas[ie]s\s+to\s+the\s+liver"
+        ),
+        c!(
+            &["extrahepatic_spread"],
+            Condition,
+            None,
+            0.0,
+            0.0,
+            r"extra-?hepatic\s+(?:metastas[ie]s|spread|disease)|distant\s+metastas[ie]s"
+        ),
+        c!(
+            &["other_malignancy"],
+            Condition,
+            None,
+            0.0,
+            0.0,
+            r"(?:other|another|concurrent|second|prior|previous)\s+(?:primary\s+)?malignan(?:cy|cies|t\s+tumou?rs?)(?:\s+other\s+than\s+(?:liver\s+cancer|(?-i:HCC)|hepatocellular\s+carcinoma))?|malignan(?:cy|cies|t\s+tumou?rs?)\s+other\s+than"
+        ),
+        c!(
+            &["hiv"],
+            Condition,
+            None,
+            0.0,
+            0.0,
+            r"(?:positive\s+(?:results?\s+(?:of|for)\s+)?)?(?:(?-i:HIV)(?:[\s-]*1(?:/2)?)?|human\s+immunodeficiency\s+virus)(?:\s+(?:antibody|antibodies|Ab))?(?:\s+tests?)?(?:\s+(?:positive|positivity|infection))?|(?-i:AIDS)"
+        ),
+        c!(
+            &["pregnancy"],
+            Condition,
+            None,
+            0.0,
+            0.0,
+            r"pregnan(?:t|cy)"
+        ),
+        c!(
+            &["lactation"],
+            Condition,
+            None,
+            0.0,
+            0.0,
+            r"lactating|lactation|breast[\s-]*feeding|nursing"
+        ),
+        c!(
+            &["pvtt"],
+            Condition,
+            None,
+            0.0,
+            0.0,
+            r"portal\s+vein\s+tumou?r\s+thromb(?:us|osis)|(?-i:PVTT)|hepatic\s+tumou?r\s+thrombus|tumou?r\s+thrombus"
+        ),
+        c!(
+            &["hepatic_encephalopathy"],
+            Condition,
+            None,
+            0.0,
+            0.0,
+            r"hepatic\s+encephalopathy"
+        ),
+        c!(&["ascites"], Condition, None, 0.0, 0.0, r"ascites"),
+        c!(
+            &["gi_bleeding"],
+            Condition,
+            None,
+            0.0,
+            0.0,
+            r"(?:upper\s+)?gastrointestinal\s+(?:bleeding|ha?emorrhage)|variceal\s+(?:bleeding|ha?emorrhage)"
+        ),
+        c!(
+            &["decompensated_cirrhosis"],
+            Condition,
+            None,
+            0.0,
+            0.0,
+            r"decompensated\s+(?:liver\s+)?cirrhosis|hepatic\s+decompensation"
+        ),
+        c!(
+            &["autoimmune_disease"],
+            Condition,
+            None,
+            0.0,
+            0.0,
+            r"autoimmune\s+diseases?"
+        ),
+        c!(
+            &["tuberculosis"],
+            Condition,
+            None,
+            0.0,
+            0.0,
+            r"(?:active\s+)?tuberculosis"
+        ),
+        c!(
+            &["hbv_infection"],
+            Condition,
+            None,
+            0.0,
+            0.0,
+            r"hepatitis\s+B(?:\s+(?:virus\s+)?infection)?|(?-i:HBsAg)(?:\s+positive)?"
+        ),
+        c!(
+            &["hcv_infection"],
+            Condition,
+            None,
+            0.0,
+            0.0,
+            r"hepatitis\s+C(?:\s+(?:virus\s+)?infection)?"
+        ),
+        c!(&["syphilis"], Condition, None, 0.0, 0.0, r"syphilis"),
+        c!(
+            &["diabetes"],
+            Condition,
+            None,
+            0.0,
+            0.0,
+            r"diabetes(?:\s+mellitus)?"
+        ),
+        c!(
+            &["hypertension"],
+            Condition,
+            None,
+            0.0,
+            0.0,
+            r"(?:arterial\s+)?hypertension"
+        ),
+        c!(
+            &["heart_failure"],
+            Condition,
+            None,
+            0.0,
+            0.0,
+            r"(?:congestive\s+)?heart\s+failure"
+        ),
+        c!(
+            &["myocardial_infarction"],
+            Condition,
+            None,
+            0.0,
+            0.0,
+            r"myocardial\s+infarction"
+        ),
+        c!(
+            &["stroke"],
+            Condition,
+            None,
+            0.0,
+            0.0,
+            r"stroke|cerebrovascular\s+accident"
+        ),
+        c!(
+            &["pulmonary_embolism"],
+            Condition,
+            None,
+            0.0,
+            0.0,
+            r"pulmonary\s+embolism"
+        ),
+        c!(
+            &["unstable_angina"],
+            Condition,
+            None,
+            0.0,
+            0.0,
+            r"unstable\s+angina(?:\s+pectoris)?"
+        ),
+        c!(
+            &["interstitial_lung_disease"],
+            Condition,
+            None,
+            0.0,
+            0.0,
+            r"interstitial\s+lung\s+disease|pulmonary\s+fibrosis"
+        ),
+        c!(
+            &["radiation_pneumonitis"],
+            Condition,
+            None,
+            0.0,
+            0.0,
+            r"radiation\s+pneumonitis"
+        ),
+        c!(
+            &["basal_cell_carcinoma_skin"],
+            Condition,
+            None,
+            0.0,
+            0.0,
+            r"(?:skin\s+)?basal\s+cell\s+carcinoma(?:\s+of\s+the\s+skin)?"
+        ),
+        c!(
+            &["cervical_carcinoma_in_situ"],
+            Condition,
+            None,
+            0.0,
+            0.0,
+            r"(?:cervical\s+carcinoma|carcinoma\s+of\s+the\s+cervix)\s+in\s+situ"
+        ),
+        c!(
+            &["allergy_contrast"],
+            Condition,
+            None,
+            0.0,
+            0.0,
+            r"allerg(?:y|ic)\s+(?:reactions?\s+)?to\s+contrast(?:\s+agents?|\s+media)?"
+        ),
+        c!(
+            &["alcohol_dependence"],
+            Condition,
+            None,
+            0.0,
+            0.0,
+            r"alcohol\s+(?:dependence|abuse)"
+        ),
+        c!(
+            &["active_infection"],
+            Condition,
+            None,
+            0.0,
+            0.0,
+            r"active\s+(?:severe\s+)?(?:clinical\s+)?infections?"
+        ),
+        // --- therapies and procedures ---
+        c!(
+            &["antitumor_therapy"],
+            Therapy,
+            None,
+            0.0,
+            0.0,
+            r"anti-?(?:tumou?r|cancer|neoplastic)\s+(?:therapy|therapies|treatments?|drugs?)|systemic\s+anti-?cancer\s+(?:therapy|treatment)"
+        ),
+        c!(
+            &["chemotherapy"],
+            Therapy,
+            None,
+            0.0,
+            0.0,
+            r"(?:systemic\s+)?chemotherapy|radiochemotherapy"
+        ),
+        c!(
+            &["immunotherapy"],
+            Therapy,
+            None,
+            0.0,
+            0.0,
+            r"immunotherapy"
+        ),
+        c!(
+            &["targeted_therapy"],
+            Therapy,
+            None,
+            0.0,
+            0.0,
+            r"targeted\s+(?:therapy|drugs?)|targeting\s+drugs?"
+        ),
+        c!(
+            &["radiotherapy"],
+            Therapy,
+            None,
+            0.0,
+            0.0,
+            r"radiotherapy|radiation\s+therapy"
+        ),
+        c!(
+            &["tace"],
+            Therapy,
+            None,
+            0.0,
+            0.0,
+            r"trans\s*(?:catheter\s+)?arterial\s+chemo-?embolization|(?-i:TACE)"
+        ),
+        c!(
+            &["rfa"],
+            Therapy,
+            None,
+            0.0,
+            0.0,
+            r"radiofrequency\s+ablation|(?-i:RFA)"
+        ),
+        c!(
+            &["transfusion"],
+            Therapy,
+            None,
+            0.0,
+            0.0,
+            r"(?:blood\s+)?transfusions?"
+        ),
+        c!(
+            &["gcsf"],
+            Therapy,
+            None,
+            0.0,
+            0.0,
+            r"granulocyte\s+colony[\s-]+stimulating\s+factor(?:\s*\((?-i:G-CSF)\))?(?:\s+treatment)?|(?-i:G-CSF)"
+        ),
+        c!(
+            &["renal_replacement_therapy"],
+            Therapy,
+            None,
+            0.0,
+            0.0,
+            r"renal\s+replacement\s+therapy|dialysis"
+        ),
+        c!(
+            &["organ_transplant"],
+            Therapy,
+            None,
+            0.0,
+            0.0,
+            r"(?:stem\s+cell\s+or\s+)?organ\s+transplant(?:ation)?|liver\s+transplant(?:ation)?"
+        ),
+        c!(
+            &["anticoagulant"],
+            Therapy,
+            None,
+            0.0,
+            0.0,
+            r"(?:thrombolytic\s+or\s+)?anticoagulant\s+(?:treatment|therapy)"
+        ),
+        c!(
+            &["clinical_trial"],
+            Trial,
+            None,
+            0.0,
+            0.0,
+            r"(?:participated|participating|participation|enrolled|enrollment)\s+in\s+(?:an?\s+)?(?:other|another)?\s*(?:interventional\s+)?(?:clinical\s+)?(?:trials?|stud(?:y|ies)|research\s+protocols?)"
+        ),
+    ]
+});
+
+/// Compiled regexes, one per [`DEFS`] entry.
+pub static REGEXES: LazyLock<Vec<Regex>> = LazyLock::new(|| {
+    DEFS.iter()
+        .map(|d| {
+            let p = format!(r"(?i)\b(?:{}){ABBR}", d.pattern);
+            Regex::new(&p).unwrap_or_else(|_| Regex::new(r"\A\z\A").expect("never-matching regex"))
+        })
+        .collect()
+});
+
+/// A concept mention in text.
+#[derive(Debug, Clone)]
+pub struct Mention {
+    pub def: usize,
+    pub start: usize,
+    pub end: usize,
+}
+
+/// All non-overlapping concept mentions (longest first, then table order).
+pub fn find_mentions(text: &str) -> Vec<Mention> {
+    let mut all: Vec<Mention> = Vec::new();
+    for (i, re) in REGEXES.iter().enumerate() {
+        for m in re.find_iter(text) {
+            // Word boundary at the end for alphanumeric endings.
+            let end_ok = text[m.end()..].chars().next().is_none_or(|c| {
+                !c.is_alphanumeric() || !m.as_str().ends_with(|x: char| x.is_alphanumeric())
+            });
+            if !end_ok || m.is_empty() {
+                continue;
+            }
+            // "non-hepatocellular carcinoma", "liver cancer-related": not the
+            // condition itself.
+            if matches!(DEFS[i].cat, Cat::Condition) {
+                let pre = text[..m.start()].to_lowercase();
+                if pre.ends_with("non-")
+                    || pre.ends_with("non ")
+                    || text[m.end()..].starts_with("-related")
+                {
+                    continue;
+                }
+            }
+            // "macroaggregated albumin" is not serum albumin.
+            if DEFS[i].ids == ["albumin"]
+                && text[..m.start()].to_lowercase().ends_with("aggregated ")
+            {
+                continue;
+            }
+            all.push(Mention {
+                def: i,
+                start: m.start(),
+                end: m.end(),
+            });
+        }
+    }
+    all.sort_by(|a, b| {
+        (b.end - b.start)
+            .cmp(&(a.end - a.start))
+            .then(a.def.cmp(&b.def))
+            .then(a.start.cmp(&b.start))
+    });
+    let mut chosen: Vec<Mention> = Vec::new();
+    for m in all {
+        if chosen.iter().all(|c| m.end <= c.start || m.start >= c.end) {
+            chosen.push(m);
+        }
+    }
+    chosen.sort_by_key(|m| m.start);
+    chosen
+}

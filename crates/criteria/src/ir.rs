@@ -1,0 +1,303 @@
+//! The criterion IR: what a compiled criterion means, in a form the matcher
+//! evaluates without reading text.
+//!
+//! Design:
+//! - Every leaf names a concept id (`field`/`concept`, the lexicon's stable
+//!   name), and for comparisons an operator, a value normalised to the
+//!   concept's canonical UCUM unit (or a multiple of the ULN/LLN, or an
+//!   offset from the ULN), and an optional time window.
+//! - Leaves keep the text's own polarity: exclusion 14 of seed 000 ("lung
+//!   dose > 30 Gy") is `maa_lung_dose_gy > 30 Gy` inside an exclusion; the
+//!   matcher applies the criterion's `kind`. Negation in the text ("No …")
+//!   is an explicit [`Expr::Not`].
+//! - What needs a person is a [`Expr::Review`] leaf with a reason; text not
+//!   understood is an [`Expr::Unparsed`] leaf with the verbatim text. Never
+//!   dropped, never guessed.
+//! - Every node carries the `[start, end)` byte span in the criteria text it
+//!   came from.
+
+use serde::{Deserialize, Serialize};
+
+use crate::segment::Kind;
+
+/// Comparison operator (`<`, `<=`, `>`, `>=`, `=`, `!=`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Op {
+    #[serde(rename = "<")]
+    Lt,
+    #[serde(rename = "<=")]
+    Le,
+    #[serde(rename = ">")]
+    Gt,
+    #[serde(rename = ">=")]
+    Ge,
+    #[serde(rename = "=")]
+    Eq,
+    #[serde(rename = "!=")]
+    Ne,
+}
+
+impl Op {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Op::Lt => "<",
+            Op::Le => "<=",
+            Op::Gt => ">",
+            Op::Ge => ">=",
+            Op::Eq => "=",
+            Op::Ne => "!=",
+        }
+    }
+
+    /// Applies the operator to `lhs op rhs`.
+    pub fn holds(self, lhs: f64, rhs: f64) -> bool {
+        match self {
+            Op::Lt => lhs < rhs,
+            Op::Le => lhs <= rhs,
+            Op::Gt => lhs > rhs,
+            Op::Ge => lhs >= rhs,
+            Op::Eq => (lhs - rhs).abs() < 1e-9,
+            Op::Ne => (lhs - rhs).abs() >= 1e-9,
+        }
+    }
+}
+
+/// The right-hand side of a comparison.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Value {
+    /// A number in the atom's `unit` (the concept's canonical unit when
+    /// conversion was possible).
+    Number(f64),
+    /// `n × ULN` (upper limit of normal of the reporting laboratory).
+    XUln { x_uln: f64 },
+    /// `n × LLN`.
+    XLln { x_lln: f64 },
+    /// `ULN + n` in `unit` (seed 004: PT ≤ ULN + 6 s).
+    UlnPlus { uln_plus: f64 },
+}
+
+/// A time window: the event happened within `value unit` before the anchor.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Window {
+    pub value: f64,
+    /// UCUM: `h`, `d`, `wk`, `mo`, `a`.
+    pub unit: String,
+    /// What the window is counted back from, as written (`dosing`,
+    /// `enrollment`), or null for "now / study start".
+    pub anchor: Option<String>,
+    pub span: (usize, usize),
+}
+
+/// A comparison atom: `field op value unit`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Atom {
+    /// Lexicon concept id, e.g. `platelets`, `alt`, `child_pugh_score`.
+    pub field: String,
+    pub op: Op,
+    pub value: Value,
+    /// UCUM unit of `value` (null: the text gave none and the concept has
+    /// no implicit unit — the criterion is then `partial`).
+    pub unit: Option<String>,
+    /// The comparison's text in the criteria text.
+    pub span: (usize, usize),
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub window: Option<Window>,
+}
+
+/// Why a part needs a person.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReviewKind {
+    /// Informed consent.
+    Consent,
+    /// An undertaking: contraception, sample donation, compliance.
+    Agreement,
+    /// A general discretion clause of the investigator.
+    Investigator,
+    /// A specific clinical judgement the data cannot settle.
+    Clinical,
+    /// A value whose unit is missing where the unit matters.
+    UnitMissing,
+    /// A separator that could be thousands or decimal, not settled by the
+    /// concept's plausible range.
+    AmbiguousNumber,
+    /// The same threshold stated twice with different operators.
+    Conflict,
+    /// Text that was not understood.
+    Unparsed,
+}
+
+/// One reason for review, with the text it is about.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReviewReason {
+    pub kind: ReviewKind,
+    pub text: String,
+    pub span: (usize, usize),
+}
+
+/// What kind of presence an [`Expr::Has`] asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum HasKind {
+    /// A condition, finding or state (diagnosis, pregnancy, HIV positive).
+    Condition,
+    /// A procedure or therapy received (radiotherapy, TACE, transfusion).
+    Therapy,
+    /// Participation in another trial.
+    Trial,
+}
+
+/// The criterion IR.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Expr {
+    /// All must hold.
+    And { all: Vec<Expr> },
+    /// At least one must hold.
+    Or { any: Vec<Expr> },
+    /// The text's own negation ("No …", "without …", "negative").
+    Not { expr: Box<Expr> },
+    /// A carve-out: `base` holds unless `except` holds (`base ∧ ¬except`).
+    /// "albumin < 30 g/L unless PT is within the normal range";
+    /// "… However, resolved radiation pneumonitis is excluded".
+    Unless {
+        base: Box<Expr>,
+        except: Box<Expr>,
+        span: (usize, usize),
+    },
+    /// A comparison; `atom` indexes the criterion's flat `atoms` list.
+    Compare { atom: usize },
+    /// Presence of a condition or of a therapy/procedure (optionally within
+    /// a window). Absence is `Not { Has }`.
+    Has {
+        concept: String,
+        what: HasKind,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        window: Option<Window>,
+        span: (usize, usize),
+    },
+    /// Needs a person.
+    Review {
+        reason: ReviewKind,
+        text: String,
+        span: (usize, usize),
+    },
+    /// Not understood; kept verbatim.
+    Unparsed { text: String, span: (usize, usize) },
+    /// Nothing to check (an empty lead-in such as "Adequate organ function:"
+    /// whose content is in its sub-criteria).
+    True,
+}
+
+/// How much of a criterion was understood.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    /// All of it understood and machine-checkable.
+    Computable,
+    /// Some computable parts plus parts for review.
+    Partial,
+    /// Nothing computable; a person must decide.
+    Review,
+    /// Nothing understood.
+    Unparsed,
+}
+
+/// One compiled criterion.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CompiledCriterion {
+    pub id: String,
+    pub kind: Kind,
+    pub text: String,
+    pub span: (usize, usize),
+    pub parent: Option<String>,
+    pub status: Status,
+    pub review_reason: Vec<ReviewReason>,
+    pub expr: Expr,
+    pub atoms: Vec<Atom>,
+}
+
+/// All criteria of one text.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CompiledCriteria {
+    pub compiler_version: String,
+    pub criteria: Vec<CompiledCriterion>,
+}
+
+impl Expr {
+    /// Leaves of the expression, depth first.
+    pub fn leaves(&self) -> Vec<&Expr> {
+        let mut out = Vec::new();
+        self.walk(&mut |e| {
+            if !matches!(
+                e,
+                Expr::And { .. } | Expr::Or { .. } | Expr::Not { .. } | Expr::Unless { .. }
+            ) {
+                out.push(e);
+            }
+        });
+        out
+    }
+
+    fn walk<'a>(&'a self, f: &mut dyn FnMut(&'a Expr)) {
+        f(self);
+        match self {
+            Expr::And { all } => all.iter().for_each(|e| e.walk(f)),
+            Expr::Or { any } => any.iter().for_each(|e| e.walk(f)),
+            Expr::Not { expr } => expr.walk(f),
+            Expr::Unless { base, except, .. } => {
+                base.walk(f);
+                except.walk(f);
+            }
+            _ => {}
+        }
+    }
+
+    /// Three-valued evaluation: `leaf` answers `Some(true/false)` or `None`
+    /// (unknown) for each leaf; `Review`/`Unparsed` leaves are unknown.
+    pub fn eval(&self, leaf: &dyn Fn(&Expr) -> Option<bool>) -> Option<bool> {
+        match self {
+            Expr::And { all } => {
+                let mut unknown = false;
+                for e in all {
+                    match e.eval(leaf) {
+                        Some(false) => return Some(false),
+                        None => unknown = true,
+                        Some(true) => {}
+                    }
+                }
+                if unknown {
+                    None
+                } else {
+                    Some(true)
+                }
+            }
+            Expr::Or { any } => {
+                let mut unknown = false;
+                for e in any {
+                    match e.eval(leaf) {
+                        Some(true) => return Some(true),
+                        None => unknown = true,
+                        Some(false) => {}
+                    }
+                }
+                if unknown {
+                    None
+                } else {
+                    Some(false)
+                }
+            }
+            Expr::Not { expr } => expr.eval(leaf).map(|b| !b),
+            Expr::Unless { base, except, .. } => match (base.eval(leaf), except.eval(leaf)) {
+                (Some(false), _) => Some(false),
+                (_, Some(true)) => Some(false),
+                (Some(true), Some(false)) => Some(true),
+                _ => None,
+            },
+            Expr::True => Some(true),
+            Expr::Review { .. } | Expr::Unparsed { .. } => None,
+            other => leaf(other),
+        }
+    }
+}

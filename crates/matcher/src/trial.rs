@@ -1,0 +1,296 @@
+//! Trials: the metadata the matcher needs, the verdict for one patient,
+//! the score, filters and ranking.
+
+use serde::Serialize;
+use tm_criteria::{Atom, CompiledCriteria, CompiledCriterion, Expr, Kind, Op, Status, Value};
+use tm_model::patient::Sex;
+use tm_model::{OverallStatus, Phase, SexEligibility, Trial};
+
+use crate::eval::eval_criterion;
+use crate::facts::PatientFacts;
+use crate::result::{CriterionResult, Evidence, Missing, Outcome, ReviewItem, TrialResult, Verdict};
+
+/// What the matcher needs of a trial besides its compiled criteria.
+#[derive(Debug, Clone, Serialize)]
+pub struct TrialInfo {
+    pub id: String,
+    pub title: String,
+    pub status: Option<OverallStatus>,
+    pub phases: Vec<Phase>,
+    pub conditions: Vec<String>,
+    /// Lexicon concepts named by `conditions` (metadata, not criteria).
+    pub condition_concepts: Vec<String>,
+    pub countries: Vec<String>,
+    /// Structured age limits in years.
+    pub min_age: Option<f64>,
+    pub max_age: Option<f64>,
+    pub sex: Option<SexEligibility>,
+    /// Display form of the structured limits.
+    pub min_age_text: Option<String>,
+    pub max_age_text: Option<String>,
+}
+
+impl TrialInfo {
+    pub fn from_trial(t: &Trial) -> TrialInfo {
+        let mut concepts: Vec<String> = Vec::new();
+        for c in &t.conditions {
+            for (_, k) in tm_lexicon::find_in(c) {
+                if matches!(k.kind, tm_lexicon::Kind::Condition) && !concepts.contains(&k.id) {
+                    concepts.push(k.id.clone());
+                }
+            }
+        }
+        let mut countries: Vec<String> = t.locations.iter().filter_map(|l| l.country.clone()).collect();
+        countries.sort();
+        countries.dedup();
+        let e = &t.eligibility;
+        TrialInfo {
+            id: t.id.clone(),
+            title: t.title.clone().or_else(|| t.official_title.clone()).unwrap_or_default(),
+            status: t.status,
+            phases: t.phase.clone(),
+            conditions: t.conditions.clone(),
+            condition_concepts: concepts,
+            countries,
+            min_age: e.min_age.as_ref().map(|a| a.years()).filter(|y| *y > 0.0),
+            max_age: e.max_age.as_ref().map(|a| a.years()),
+            sex: e.sex,
+            min_age_text: e.min_age.as_ref().map(|a| format!("{} {}", a.value, a.unit)),
+            max_age_text: e.max_age.as_ref().map(|a| format!("{} {}", a.value, a.unit)),
+        }
+    }
+
+    pub fn recruiting(&self) -> bool {
+        matches!(self.status, Some(OverallStatus::Recruiting) | Some(OverallStatus::NotYetRecruiting))
+    }
+}
+
+/// Which trials to evaluate (trials named explicitly are always
+/// evaluated).
+#[derive(Debug, Clone, Default)]
+pub struct Filters {
+    /// Evaluate every status (default: recruiting and not yet recruiting).
+    pub any_status: bool,
+    /// Case-insensitive substring of a condition.
+    pub condition: Option<String>,
+    pub phase: Option<Phase>,
+    /// Case-insensitive country name of a location.
+    pub country: Option<String>,
+}
+
+impl Filters {
+    pub fn accepts(&self, t: &TrialInfo) -> bool {
+        if !self.any_status && !t.recruiting() {
+            return false;
+        }
+        if let Some(c) = &self.condition {
+            let c = c.to_lowercase();
+            if !t.conditions.iter().any(|x| x.to_lowercase().contains(&c)) {
+                return false;
+            }
+        }
+        if let Some(p) = self.phase {
+            if !t.phases.contains(&p) {
+                return false;
+            }
+        }
+        if let Some(k) = &self.country {
+            let k = k.to_lowercase();
+            if !t.countries.iter().any(|x| x.to_lowercase() == k) {
+                return false;
+            }
+        }
+        true
+    }
+}
+
+fn structured_age(t: &TrialInfo) -> Option<CompiledCriterion> {
+    let mut atoms = Vec::new();
+    let mut parts = Vec::new();
+    if let Some(min) = t.min_age {
+        atoms.push(Atom { field: "age".into(), op: Op::Ge, value: Value::Number(min), unit: Some("a".into()), span: (0, 0), window: None });
+        parts.push(format!("minimum age {}", t.min_age_text.clone().unwrap_or_default()));
+    }
+    if let Some(max) = t.max_age {
+        atoms.push(Atom { field: "age".into(), op: Op::Le, value: Value::Number(max), unit: Some("a".into()), span: (0, 0), window: None });
+        parts.push(format!("maximum age {}", t.max_age_text.clone().unwrap_or_default()));
+    }
+    if atoms.is_empty() {
+        return None;
+    }
+    let all = (0..atoms.len()).map(|i| Expr::Compare { atom: i }).collect();
+    Some(CompiledCriterion {
+        id: "AGE".into(),
+        kind: Kind::Inclusion,
+        text: format!("{} (structured eligibility)", parts.join(", ")),
+        span: (0, 0),
+        parent: None,
+        status: Status::Computable,
+        review_reason: Vec::new(),
+        expr: Expr::And { all },
+        atoms,
+    })
+}
+
+fn structured_sex(t: &TrialInfo, facts: &PatientFacts, ex: bool) -> Option<CriterionResult> {
+    let want = match t.sex? {
+        SexEligibility::Male => Sex::Male,
+        SexEligibility::Female => Sex::Female,
+        _ => return None,
+    };
+    let have = facts.patient.sex;
+    let holds = match have {
+        Sex::Male | Sex::Female => Some(have == want),
+        _ => None,
+    };
+    let outcome = match holds {
+        Some(true) => Outcome::Pass,
+        Some(false) => Outcome::Fail,
+        None => Outcome::Unknown,
+    };
+    let label = if want == Sex::Male { "male" } else { "female" };
+    Some(CriterionResult {
+        id: "SEX".into(),
+        kind: "inclusion",
+        text: format!("sex: {label} (structured eligibility)"),
+        span: None,
+        holds,
+        outcome,
+        review_reason: Vec::new(),
+        explanation: if ex { format!("SEX inclusion → {} (patient sex {:?})", outcome.as_str(), have).to_lowercase() } else { String::new() },
+        evidence: if ex {
+            vec![Evidence {
+                concept: "sex".into(),
+                value: serde_json::json!(format!("{have:?}").to_lowercase()),
+                unit: None,
+                date: None,
+                source: format!("Patient/{}", facts.patient.id),
+                inputs: Vec::new(),
+                explanation: None,
+                uln: None,
+                original: None,
+                comparator: None,
+            }]
+        } else {
+            Vec::new()
+        },
+        missing: if holds.is_none() && ex { vec![Missing { concept: "sex".into(), text: "administrative sex".into(), max_age_days: None }] } else { Vec::new() },
+        decided_by: Vec::new(),
+        parent: None,
+    })
+}
+
+/// True when the patient has an active condition the trial lists.
+pub fn condition_match(t: &TrialInfo, facts: &PatientFacts) -> bool {
+    facts.patient.conditions.iter().any(|c| {
+        c.is_active_on(facts.cfg.as_of) && c.concept.as_deref().is_some_and(|k| t.condition_concepts.iter().any(|tc| crate::concepts::answers(k, tc)))
+    })
+}
+
+/// Evaluates every criterion of a trial for a patient and sets the
+/// verdict. `ex`: explanations and evidence (false: verdict only, fast).
+pub fn evaluate_trial(t: &TrialInfo, compiled: &CompiledCriteria, facts: &PatientFacts, ex: bool) -> TrialResult {
+    let mut criteria: Vec<CriterionResult> = Vec::with_capacity(compiled.criteria.len() + 2);
+    if let Some(age) = structured_age(t) {
+        let mut r = eval_criterion(&age, facts, ex);
+        r.span = None;
+        criteria.push(r);
+    }
+    if let Some(s) = structured_sex(t, facts, ex) {
+        criteria.push(s);
+    }
+    for c in &compiled.criteria {
+        criteria.push(eval_criterion(c, facts, ex));
+    }
+    finish(t, criteria, facts)
+}
+
+fn finish(t: &TrialInfo, criteria: Vec<CriterionResult>, facts: &PatientFacts) -> TrialResult {
+    // A parent with sub-criteria repeats them: count each fact once.
+    let is_parent = |c: &CriterionResult| criteria.iter().any(|x| x.parent.as_deref() == Some(c.id.as_str()));
+    let leaf: Vec<&CriterionResult> = criteria.iter().filter(|c| !is_parent(c)).collect();
+    let failed: Vec<String> = leaf.iter().filter(|c| c.outcome == Outcome::Fail).map(|c| c.id.clone()).collect();
+    let unknowns = leaf.iter().filter(|c| c.outcome == Outcome::Unknown).count();
+    let mut blocking_review: Vec<ReviewItem> = Vec::new();
+    let mut remaining_review: Vec<ReviewItem> = Vec::new();
+    let mut missing: Vec<Missing> = Vec::new();
+    let mut blocked = false;
+    for c in &leaf {
+        if c.outcome == Outcome::Review && c.review_reason.iter().any(|r| r.blocking) {
+            blocked = true;
+        }
+        for r in &c.review_reason {
+            let list = if r.blocking { &mut blocking_review } else { &mut remaining_review };
+            if !list.contains(r) {
+                list.push(r.clone());
+            }
+        }
+        if c.outcome == Outcome::Unknown || c.outcome == Outcome::Review {
+            for m in &c.missing {
+                if !missing.contains(m) {
+                    missing.push(m.clone());
+                }
+            }
+        }
+    }
+    let verdict = if !failed.is_empty() {
+        Verdict::Ineligible
+    } else if blocked {
+        Verdict::NeedsReview
+    } else if unknowns > 0 {
+        Verdict::NeedsData
+    } else {
+        Verdict::Eligible
+    };
+    let cm = condition_match(t, facts);
+    let passed = leaf.iter().filter(|c| c.outcome == Outcome::Pass).count();
+    let score = score(verdict, passed, leaf.len(), cm, t.recruiting());
+    TrialResult {
+        trial: t.id.clone(),
+        title: t.title.clone(),
+        verdict,
+        score,
+        status: t.status.map(|s| s.as_str().to_string()),
+        condition_match: cm,
+        failed,
+        unknowns,
+        missing,
+        blocking_review,
+        remaining_review,
+        criteria,
+    }
+}
+
+/// `score = band + 0.2499 × (0.6 × passed/criteria + 0.25 × condition_match
+/// + 0.15 × recruiting)` with band 0.75 (eligible), 0.5 (needs_review),
+/// 0.25 (needs_data), 0 (ineligible): in [0, 1), never crossing bands, so
+/// sorting by score keeps the verdict order (docs/contracts.md).
+pub fn score(verdict: Verdict, passed: usize, total: usize, condition_match: bool, recruiting: bool) -> f64 {
+    let band = match verdict {
+        Verdict::Eligible => 0.75,
+        Verdict::NeedsReview => 0.5,
+        Verdict::NeedsData => 0.25,
+        Verdict::Ineligible => 0.0,
+    };
+    let frac = if total == 0 { 0.0 } else { passed as f64 / total as f64 };
+    let within = 0.6 * frac + 0.25 * f64::from(u8::from(condition_match)) + 0.15 * f64::from(u8::from(recruiting));
+    let s = band + 0.2499 * within;
+    (s * 10000.0).round() / 10000.0
+}
+
+/// Ranks results: eligible, needs_review, needs_data (fewest unknowns
+/// first), ineligible; ties by condition match, recruiting status, score,
+/// trial id.
+pub fn rank(results: &mut [TrialResult]) {
+    results.sort_by(|a, b| {
+        let key = |r: &TrialResult| {
+            (
+                r.verdict.rank(),
+                if r.verdict == Verdict::NeedsData { r.unknowns } else { 0 },
+                !r.condition_match,
+                r.status.as_deref() != Some("RECRUITING") && r.status.as_deref() != Some("NOT_YET_RECRUITING"),
+            )
+        };
+        key(a).cmp(&key(b)).then(b.score.total_cmp(&a.score)).then(a.trial.cmp(&b.trial))
+    });
+}

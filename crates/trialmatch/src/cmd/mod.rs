@@ -1,0 +1,10 @@
+//! One module per command: each exposes `Args` (clap) and
+//! `run(&Ctx, Args) -> Result<(), CliError>`.
+
+pub mod bench;
+pub mod demo;
+pub mod import;
+pub mod list;
+pub mod patient;
+pub mod show;
+pub mod survival;

@@ -218,25 +218,25 @@ static ULN: LazyLock<Regex> = LazyLock::new(|| {
 static UNIT: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
         r"(?ix)^\s*(?P<unit>
-          (?:[×x*·]\s*10\s*(?:\^|\*\*?|E)?\s*(?:\d{1,2}|[⁰¹²³⁴⁵⁶⁷⁸⁹]{1,2})\s*/\s*(?:L|µL|μL|uL|mm\s*\^?\s*3|mm³|mcL)\b?)
-        | (?:cells?\s*)?/\s*(?:mm\s*\^?\s*3|mm³|µL|μL|uL|mcL|L\b|cu\s*mm)
-        | (?:g|mg|µg|μg|ug|mcg|ng|pg)\s*/\s*(?:dL|dl|L|l|mL|ml)\b
-        | (?:[µμu]mol|mmol|nmol)\s*/\s*[lL]\b
-        | (?:mEq|meq)\s*/\s*[lL]\b
+          (?:[×x*·]\s*10\s*(?:\^|\*\*?|E)?\s*(?:\d{1,2}|[⁰¹²³⁴⁵⁶⁷⁸⁹]{1,2})\s*/\s*(?:L|µL|μL|uL|mm\s*\^?\s*3|mm³|mcL)(?-u:\b)?)
+        | (?:cells?\s*)?/\s*(?:mm\s*\^?\s*3|mm³|µL|μL|uL|mcL|L(?-u:\b)|cu\s*mm)
+        | (?:g|mg|µg|μg|ug|mcg|ng|pg)\s*/\s*(?:dL|dl|L|l|mL|ml)(?-u:\b)
+        | (?:[µμu]mol|mmol|nmol)\s*/\s*[lL](?-u:\b)
+        | (?:mEq|meq)\s*/\s*[lL](?-u:\b)
         | m[lL]\s*/\s*min(?:ute)?s?(?:\s*/\s*1[.,]73\s*m(?:2|²|\^2))?
-        | L\s*/\s*min\b
-        | (?:IU|U|iu)\s*/\s*(?:mL|ml|L|l)\b
-        | copies\s*/\s*m[lL]\b
+        | L\s*/\s*min(?-u:\b)
+        | (?:IU|U|iu)\s*/\s*(?:mL|ml|L|l)(?-u:\b)
+        | copies\s*/\s*m[lL](?-u:\b)
         | %
-        | per\s*cent\b | percent(?:age)?\b
-        | mm\s*Hg\b | mmHg\b
-        | Gy\b
-        | seconds?\b | secs?\b | s\b
-        | min(?:ute)?s?\b
-        | (?:years?|yrs?|y\.?o\.?)\b
-        | months?\b | weeks?\b | days?\b | hours?\b | h\b
-        | mg\s*/\s*(?:day|d)\b
-        | mg\b | kg\b | cm\b | mm\b
+        | per\s*cent(?-u:\b) | percent(?:age)?(?-u:\b)
+        | mm\s*Hg(?-u:\b) | mmHg(?-u:\b)
+        | Gy(?-u:\b)
+        | seconds?(?-u:\b) | secs?(?-u:\b) | s(?-u:\b)
+        | min(?:ute)?s?(?-u:\b)
+        | (?:years?|yrs?|y\.?o\.?)(?-u:\b)
+        | months?(?-u:\b) | weeks?(?-u:\b) | days?(?-u:\b) | hours?(?-u:\b) | h(?-u:\b)
+        | mg\s*/\s*(?:day|d)(?-u:\b)
+        | mg(?-u:\b) | kg(?-u:\b) | cm(?-u:\b) | mm(?-u:\b)
         )",
     )
     .expect("unit regex")
@@ -260,7 +260,7 @@ static ULN_PLUS: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 static WINDOW: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b(?:within|in|during|for)\s+(?:the\s+)?(?:last|past|previous|preceding|prior)?\s*(?P<n>\d+|one|two|three|four|six|twelve)?\s*(?P<u>hours?|days?|weeks?|months?|years?|yrs?)(?:\s+(?:prior\s+to|before|of|preceding)\s+(?:the\s+)?(?P<anchor>first\s+dose|dosing|enrol?lment|registration|randomi[sz]ation|screening|study\s+entry|study\s+treatment|start\s+of\s+(?:study\s+)?treatment|inclusion|(?:the\s+)?first\s+medication))?")
+    Regex::new(r"(?i)(?-u:\b)(?:within|in|during|for)\s+(?:the\s+)?(?:last|past|previous|preceding|prior)?\s*(?P<n>\d+|one|two|three|four|six|twelve)?\s*(?P<u>hours?|days?|weeks?|months?|years?|yrs?)(?:\s+(?:prior\s+to|before|of|preceding)\s+(?:the\s+)?(?P<anchor>first\s+dose|dosing|enrol?lment|registration|randomi[sz]ation|screening|study\s+entry|study\s+treatment|start\s+of\s+(?:study\s+)?treatment|inclusion|(?:the\s+)?first\s+medication))?")
         .expect("window regex")
 });
 
@@ -276,13 +276,13 @@ static REVIEW_CUES: LazyLock<Vec<(ReviewKind, Regex)>> = LazyLock::new(|| {
         (
             ReviewKind::Agreement,
             r(
-                r"\bagree(?:s|d|ing|ment)?\b|contracepti\w*|birth\s+control|donate\s+sperm|sperm\s+donation|social\s+security|willing(?:ness)?\b|\bcomply\b|compliance|able\s+to\s+understand",
+                r"(?-u:\b)agree(?:s|d|ing|ment)?(?-u:\b)|contracepti\w*|birth\s+control|donate\s+sperm|sperm\s+donation|social\s+security|willing(?:ness)?(?-u:\b)|(?-u:\b)comply(?-u:\b)|compliance|able\s+to\s+understand",
             ),
         ),
         (
             ReviewKind::Clinical,
             r(
-                r"despite\s+aggressive\s+treatment|clinically\s+significant|\buncontrolled\b|poorly\s+controlled|deemed\s+resectable|not\s+amenable|unable\s+to\s+tolerate|unresectable|dominant|threatening|contraindicat\w+|tolerat(?:e|ing)\s+surgery|well\s+defined\s+tumou?r|measurable|assessable|according\s+to\s+(?:m?RECIST)",
+                r"despite\s+aggressive\s+treatment|clinically\s+significant|(?-u:\b)uncontrolled(?-u:\b)|poorly\s+controlled|deemed\s+resectable|not\s+amenable|unable\s+to\s+tolerate|unresectable|dominant|threatening|contraindicat\w+|tolerat(?:e|ing)\s+surgery|well\s+defined\s+tumou?r|measurable|assessable|according\s+to\s+(?:m?RECIST)",
             ),
         ),
         (
@@ -295,16 +295,16 @@ static REVIEW_CUES: LazyLock<Vec<(ReviewKind, Regex)>> = LazyLock::new(|| {
 });
 
 static NEG_START: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)^\W*(?:no|not|without|absence\s+of|free\s+of|never|none\s+of|non)\b")
+    Regex::new(r"(?i)^\W*(?:no|not|without|absence\s+of|free\s+of|never|none\s+of|non)(?-u:\b)")
         .expect("neg regex")
 });
 
 static NEGATIVE_RESULT: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b(?:must\s+be\s+|be\s+|are\s+|is\s+)?negative\b").expect("negative regex")
+    Regex::new(r"(?i)(?-u:\b)(?:must\s+be\s+|be\s+|are\s+|is\s+)?negative(?-u:\b)").expect("negative regex")
 });
 
 static CARVE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)^\W*(?:unless|except(?:\s+for)?|excluding|other\s+than|but\s+not|however,?)\b")
+    Regex::new(r"(?i)^\W*(?:unless|except(?:\s+for)?|excluding|other\s+than|but\s+not|however,?)(?-u:\b)")
         .expect("carve regex")
 });
 
@@ -973,7 +973,7 @@ fn clauses(s: &str, mentions: &[Mention]) -> Vec<Clause> {
     // Split at "unless" inside clauses.
     let mut res: Vec<Clause> = Vec::new();
     static UNLESS: LazyLock<Regex> =
-        LazyLock::new(|| Regex::new(r"(?i)\bunless\b").expect("unless"));
+        LazyLock::new(|| Regex::new(r"(?i)(?-u:\b)unless(?-u:\b)").expect("unless"));
     let mut old_to_new: Vec<usize> = Vec::with_capacity(out.len());
     let mut carve_hosts: Vec<(usize, usize)> = Vec::new(); // (res idx, host res idx)
     for cl in out {
@@ -1857,7 +1857,7 @@ fn compile_clause(
         ctx.cover(cl.start + m.start(), cl.start + m.end());
     }
     static STRUCT_WORDS: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r"(?i)\b(?:is|are)\s+(?:excluded|allowed|permitted)\b|\bwithin\s+the\s+normal\s+range\b|\bwithin\s+normal\s+limits\b|\bno\s+superior\s+limit\b|\bof\s+(?:the\s+)?total\s+liver\s+volume\b|\bof\s+predicted(?:\s+value)?\b|\bcalculated\s+(?:according\s+to|by|using)\s+(?:the\s+)?cockcroft[\s-]+gault(?:\s+formula|\s+equation)?\b|\bassessed\s+by\s+\w+(?:\s+\w+)?\b")
+        Regex::new(r"(?i)(?-u:\b)(?:is|are)\s+(?:excluded|allowed|permitted)(?-u:\b)|(?-u:\b)within\s+the\s+normal\s+range(?-u:\b)|(?-u:\b)within\s+normal\s+limits(?-u:\b)|(?-u:\b)no\s+superior\s+limit(?-u:\b)|(?-u:\b)of\s+(?:the\s+)?total\s+liver\s+volume(?-u:\b)|(?-u:\b)of\s+predicted(?:\s+value)?(?-u:\b)|(?-u:\b)calculated\s+(?:according\s+to|by|using)\s+(?:the\s+)?cockcroft[\s-]+gault(?:\s+formula|\s+equation)?(?-u:\b)|(?-u:\b)assessed\s+by\s+\w+(?:\s+\w+)?(?-u:\b)")
             .expect("struct words")
     });
     for m in STRUCT_WORDS.find_iter(seg) {
@@ -1865,7 +1865,7 @@ fn compile_clause(
     }
     // "PT within the normal range" (no threshold) → PT ≤ 1 × ULN.
     static WNR: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r"(?i)\bwithin\s+(?:the\s+)?normal\s+(?:range|limits?)\b").expect("wnr")
+        Regex::new(r"(?i)(?-u:\b)within\s+(?:the\s+)?normal\s+(?:range|limits?)(?-u:\b)").expect("wnr")
     });
     if let Some(wm) = WNR.find(seg) {
         if let Some((k, m)) = ms.iter().enumerate().rev().find(|(k, m)| {
@@ -1927,10 +1927,10 @@ fn compile_clause(
     (out, has_atoms, review)
 }
 
-static OR_WORD: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\bor\b|and/or").expect("or"));
-static AND_WORD: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\band\b").expect("and"));
+static OR_WORD: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(?-u:\b)or(?-u:\b)|and/or").expect("or"));
+static AND_WORD: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(?-u:\b)and(?-u:\b)").expect("and"));
 static AND_WITH: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"\bwith\b|\bplus\b|\bin\s+patients\b").expect("with"));
+    LazyLock::new(|| Regex::new(r"(?-u:\b)with(?-u:\b)|(?-u:\b)plus(?-u:\b)|(?-u:\b)in\s+patients(?-u:\b)").expect("with"));
 
 fn is_range_group(atoms: &[Atom], placed: &[Placed], p: &Placed) -> bool {
     let members: Vec<&Placed> = placed
@@ -1956,7 +1956,7 @@ fn is_range_group(atoms: &[Atom], placed: &[Placed], p: &Placed) -> bool {
 /// "ECOG 0 or 1", "ECOG performance status score of 0", "PS 0-1".
 fn score_value(s: &str, m: &Mention, limit: usize) -> Option<(Vec<(Op, f64)>, usize)> {
     static SV: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r"(?i)^\s*(?:score\s+)?(?:of\s+|is\s+|=\s*|:\s*)?(?P<a>\d)(?:\s*(?:or|,)\s*(?P<b>\d))?(?:\s*(?:or|,)\s*(?P<c>\d))?\b").expect("score value")
+        Regex::new(r"(?i)^\s*(?:score\s+)?(?:of\s+|is\s+|=\s*|:\s*)?(?P<a>\d)(?:\s*(?:or|,)\s*(?P<b>\d))?(?:\s*(?:or|,)\s*(?P<c>\d))?(?-u:\b)").expect("score value")
     });
     let rest = s.get(m.end..limit)?;
     let c = SV.captures(rest)?;
@@ -1995,13 +1995,13 @@ fn stage_exprs(ctx: &mut Ctx, s: &str, ms: &[&Mention], cl: &Clause) -> Vec<(Exp
 
 fn stage_expr(ctx: &mut Ctx, s: &str, m: &Mention, cl: &Clause) -> Option<(Expr, usize, usize)> {
     static CP: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r"(?i)^\s*(?:class(?:ification)?\s+|grade\s+|score\s+)?(?P<a>[ABC])(?P<ap>\d{1,2})?(?:\s*(?:or|to|-|/|,)\s*(?P<b>[ABC])(?P<bp>\d{1,2})?)?\b").expect("cp")
+        Regex::new(r"(?i)^\s*(?:class(?:ification)?\s+|grade\s+|score\s+)?(?P<a>[ABC])(?P<ap>\d{1,2})?(?:\s*(?:or|to|-|/|,)\s*(?P<b>[ABC])(?P<bp>\d{1,2})?)?(?-u:\b)").expect("cp")
     });
     static BCLC: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r"(?i)^\s*(?:stage\s*)?(?P<a>0|[ABCD])(?:\s*(?:or|to|-|/|,)\s*(?:stage\s*)?(?P<b>0|[ABCD]))?\b").expect("bclc")
+        Regex::new(r"(?i)^\s*(?:stage\s*)?(?P<a>0|[ABCD])(?:\s*(?:or|to|-|/|,)\s*(?:stage\s*)?(?P<b>0|[ABCD]))?(?-u:\b)").expect("bclc")
     });
     static BEYOND: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r"(?i)\b(?P<w>beyond|exceed(?:ing|s)?|outside|within|meet(?:ing|s)?|fulfil+(?:ing|s)?)\s+(?:the\s+)?$").expect("beyond")
+        Regex::new(r"(?i)(?-u:\b)(?P<w>beyond|exceed(?:ing|s)?|outside|within|meet(?:ing|s)?|fulfil+(?:ing|s)?)\s+(?:the\s+)?$").expect("beyond")
     });
     {
         let id = DEFS[m.def].ids[0];

@@ -760,10 +760,15 @@ pub static DEFS: LazyLock<Vec<ConceptDef>> = LazyLock::new(|| {
 pub static REGEXES: LazyLock<Vec<Regex>> = LazyLock::new(|| {
     DEFS.iter()
         .map(|d| {
-            let p = format!(r"(?i)\b(?:{}){ABBR}", d.pattern);
+            let p = format!(r"(?i)(?-u:\b)(?:{}){ABBR}", d.pattern);
             Regex::new(&p).unwrap_or_else(|_| Regex::new(r"\A\z\A").expect("never-matching regex"))
         })
         .collect()
+});
+
+/// All patterns as one set: which entries can match at all.
+static SET: LazyLock<regex::RegexSet> = LazyLock::new(|| {
+    regex::RegexSet::new(REGEXES.iter().map(|r| r.as_str())).unwrap_or_else(|_| regex::RegexSet::empty())
 });
 
 /// A concept mention in text.
@@ -777,7 +782,8 @@ pub struct Mention {
 /// All non-overlapping concept mentions (longest first, then table order).
 pub fn find_mentions(text: &str) -> Vec<Mention> {
     let mut all: Vec<Mention> = Vec::new();
-    for (i, re) in REGEXES.iter().enumerate() {
+    for i in SET.matches(text).iter() {
+        let re = &REGEXES[i];
         for m in re.find_iter(text) {
             // Word boundary at the end for alphanumeric endings.
             let end_ok = text[m.end()..].chars().next().is_none_or(|c| {

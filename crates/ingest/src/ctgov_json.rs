@@ -5,22 +5,28 @@
 //! Streaming: the input is never parsed into one big `serde_json::Value`. A
 //! small structural scanner (string- and bracket-aware, no allocation) cuts
 //! the input into one byte span per study; each span is parsed on its own
-//! (a few kB) and mapped to a [`Trial`]. So a broken element costs only that
-//! element: its error names the record index and the byte offset, and the
-//! scanner resynchronises at the next line that starts with `{` when the
-//! structure itself is broken. NDJSON is read line by line.
+//! (a few kB) and mapped to a [`Trial`]. `read_stream` (used by
+//! `tm_ingest::read_file`) reads a top-level array element by element and
+//! NDJSON line by line from the file, holding one study plus at most a read
+//! chunk or two in memory; a single study or page is read whole. A broken
+//! element costs only that element: its error names the record index and
+//! the byte offset (counted from the start of the file), and the scanner
+//! resynchronises at the next line that starts with `{` when the structure
+//! itself is broken.
 //!
 //! Record locators: `record N` (0-based index in an array or page),
 //! `line N` (1-based NDJSON line), none for a file holding one study.
 //! `SourceRef::content_hash` hashes the study's own JSON text (its span).
 //!
 //! Secondary ids: `RegistryId::kind` is the registry recognised from the id's
-//! shape (`eudract`, `euct`, `isrctn`, `chictr`, `jrct`, `ctr`, `nct`), else
-//! the API v2 `secondaryIdInfos` type in lower case (`nih`, `fda`,
-//! `other_grant`, `registry`, `other`, …); `source` is the `domain`. When
-//! the id and domain are swapped in the source (a registry id in `domain`),
-//! they are swapped back. The org study id has kind `org`, source the
-//! organisation.
+//! shape (`eudract`, `euct`, `isrctn`, `chictr`, `jrct`, `ctr`, `nct`, … by
+//! [`crate::identity::classify_registry_id`]), else from the API v2
+//! `secondaryIdInfos` type (`EUDRACT_NUMBER` → `eudract`, `CTIS` → `euct`),
+//! else `other` (docs/contracts.md keeps the kind set closed). `source` is
+//! the `domain`; without one, the registry's name or the API v2 type (`NIH`,
+//! `FDA`, `OTHER_GRANT` …). When id and domain are swapped in the source (a
+//! registry id in `domain`), they are swapped back. The org study id has
+//! kind `org`, source the organisation.
 //!
 //! `Design::observational_model` holds the observational model, followed by
 //! `; ` and the time perspective when the source gives one
@@ -42,6 +48,7 @@ pub fn read(bytes: &[u8], file: &str, sink: &mut dyn FnMut(RecordResult)) {
     let base = bytes.len() - strip_bom(bytes).len();
     let mut r = Reader {
         b: bytes,
+        base: 0,
         file,
         sink,
     };
@@ -87,6 +94,257 @@ pub fn read(bytes: &[u8], file: &str, sink: &mut dyn FnMut(RecordResult)) {
     }
 }
 
+/// Bytes requested from the source per read when streaming.
+const CHUNK: usize = 1 << 20;
+
+/// Reads API v2 JSON from a stream whose first bytes (`head`, at least what
+/// format detection looked at) were already read. A top-level array is read
+/// element by element and NDJSON line by line, so memory holds one study
+/// (plus one read chunk) at a time; other shapes (one study, one page) are
+/// read whole and handed to [`read`].
+pub(crate) fn read_stream(
+    head: Vec<u8>,
+    src: &mut dyn std::io::Read,
+    file: &str,
+    sink: &mut dyn FnMut(RecordResult),
+) {
+    let mut s = Stream {
+        src,
+        buf: head,
+        scratch: Vec::new(),
+        base: 0,
+        eof: false,
+        io_error: None,
+    };
+    let bom = s.buf.len() - strip_bom(&s.buf).len();
+    let start = s.skip_ws(bom);
+    match s.buf.get(start) {
+        Some(b'[') => stream_array(&mut s, start, file, sink),
+        Some(b'{') if looks_like_ndjson(&s.buf[start..]) => stream_ndjson(&mut s, file, sink),
+        _ => {
+            while s.fill() {}
+            if s.io_error.is_none() {
+                read(&s.buf, file, sink);
+            }
+        }
+    }
+    if let Some(e) = s.io_error.take() {
+        sink(Err(RecordError {
+            file: file.to_string(),
+            record: None,
+            reason: format!("read error at byte {}: {e}", s.base + s.buf.len()),
+        }));
+    }
+}
+
+/// A window on a byte stream: `buf` holds the bytes from file offset `base`.
+struct Stream<'r> {
+    src: &'r mut dyn std::io::Read,
+    buf: Vec<u8>,
+    /// Read buffer (one chunk), allocated on first use.
+    scratch: Vec<u8>,
+    base: usize,
+    eof: bool,
+    io_error: Option<std::io::Error>,
+}
+
+impl Stream<'_> {
+    /// Appends the next chunk; false at end of input (or on a read error,
+    /// kept in `io_error`).
+    fn fill(&mut self) -> bool {
+        if self.eof {
+            return false;
+        }
+        if self.scratch.is_empty() {
+            self.scratch = vec![0; CHUNK];
+        }
+        loop {
+            match self.src.read(&mut self.scratch) {
+                Ok(n) => {
+                    self.buf.extend_from_slice(&self.scratch[..n.min(CHUNK)]);
+                    self.eof = n == 0;
+                    return n > 0;
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(e) => {
+                    self.io_error = Some(e);
+                    self.eof = true;
+                    return false;
+                }
+            }
+        }
+    }
+
+    /// Marks the bytes before `pos` as done and returns the index `pos` now
+    /// has. They are dropped once they make up half a chunk, so memory stays
+    /// bounded and the copying linear.
+    fn consume(&mut self, pos: usize) -> usize {
+        let pos = pos.min(self.buf.len());
+        if pos < CHUNK / 2 {
+            return pos;
+        }
+        self.buf.drain(..pos);
+        self.base += pos;
+        0
+    }
+
+    fn skip_ws(&mut self, mut pos: usize) -> usize {
+        loop {
+            pos = skip_ws(&self.buf, pos);
+            if pos < self.buf.len() || !self.fill() {
+                return pos;
+            }
+        }
+    }
+
+    /// The end of the value at `pos`, reading more input as needed.
+    fn value_end(&mut self, pos: usize) -> Result<usize, ScanError> {
+        loop {
+            match value_end(&self.buf, pos) {
+                // A scalar or error cut by the window's end: read on.
+                Ok(end) if end < self.buf.len() || self.eof => return Ok(end),
+                Err(e) if e.at < self.buf.len() || self.eof => return Err(e),
+                r => {
+                    if !self.fill() {
+                        return r;
+                    }
+                }
+            }
+        }
+    }
+
+    /// Like [`resync`], reading more input as needed.
+    fn resync(&mut self, from: usize) -> Option<usize> {
+        loop {
+            if let Some(p) = resync(&self.buf, from) {
+                if p < self.buf.len() {
+                    return Some(p);
+                }
+            }
+            if !self.fill() {
+                return None;
+            }
+        }
+    }
+}
+
+fn stream_array(s: &mut Stream, start: usize, file: &str, sink: &mut dyn FnMut(RecordResult)) {
+    let mut pos = s.skip_ws(start + 1);
+    let mut i = 0usize;
+    let mut expect_elem = true;
+    loop {
+        let mut r = Reader {
+            b: &[],
+            base: s.base,
+            file,
+            sink: &mut *sink,
+        };
+        match s.buf.get(pos) {
+            None => {
+                r.error(
+                    Some(format!("record {i}")),
+                    format!("truncated JSON: array not closed at byte {}", s.base + pos),
+                );
+                return;
+            }
+            Some(b']') if !expect_elem || i == 0 => {
+                let end = s.skip_ws(pos + 1);
+                if end < s.buf.len() {
+                    r.base = s.base;
+                    r.error(
+                        None,
+                        format!(
+                            "unexpected content after the JSON value at byte {}",
+                            s.base + end
+                        ),
+                    );
+                }
+                return;
+            }
+            Some(b',') if !expect_elem => {
+                expect_elem = true;
+                pos = s.skip_ws(pos + 1);
+            }
+            Some(_) if !expect_elem => {
+                r.error(
+                    Some(format!("record {i}")),
+                    format!("invalid JSON: expected ',' or ']' at byte {}", s.base + pos),
+                );
+                match s.resync(pos) {
+                    Some(p) => pos = p,
+                    None => return,
+                }
+                expect_elem = true;
+            }
+            Some(_) => match s.value_end(pos) {
+                Ok(end) => {
+                    let mut r = Reader {
+                        b: &s.buf,
+                        base: s.base,
+                        file,
+                        sink: &mut *sink,
+                    };
+                    r.study(pos, end, Some(format!("record {i}")));
+                    i += 1;
+                    expect_elem = false;
+                    pos = s.consume(end);
+                    pos = s.skip_ws(pos);
+                }
+                Err(e) => {
+                    let mut r = Reader {
+                        b: &s.buf,
+                        base: s.base,
+                        file,
+                        sink: &mut *sink,
+                    };
+                    r.error(
+                        Some(format!("record {i}")),
+                        format!(
+                            "invalid JSON in element starting at byte {}: {} at byte {}",
+                            s.base + pos,
+                            e.reason,
+                            s.base + e.at
+                        ),
+                    );
+                    i += 1;
+                    match s.resync(pos + 1) {
+                        Some(p) => pos = s.consume(p),
+                        None => return,
+                    }
+                }
+            },
+        }
+    }
+}
+
+fn stream_ndjson(s: &mut Stream, file: &str, sink: &mut dyn FnMut(RecordResult)) {
+    let mut line_no = 1usize;
+    let mut pos = 0usize;
+    loop {
+        // Find the end of the current line, reading on as needed.
+        let line_end = loop {
+            if let Some(p) = s.buf[pos..].iter().position(|&c| c == b'\n') {
+                break pos + p;
+            }
+            if !s.fill() {
+                break s.buf.len();
+            }
+        };
+        if pos >= s.buf.len() {
+            return;
+        }
+        let mut r = Reader {
+            b: &s.buf,
+            base: s.base,
+            file,
+            sink: &mut *sink,
+        };
+        r.ndjson_line(pos, line_end, line_no);
+        line_no += 1;
+        pos = s.consume(line_end + 1);
+    }
+}
+
 /// NDJSON when the first two non-blank lines both start with `{` and the
 /// first is not a lone `{` (pretty-printed JSON).
 fn looks_like_ndjson(b: &[u8]) -> bool {
@@ -104,6 +362,8 @@ fn looks_like_ndjson(b: &[u8]) -> bool {
 
 struct Reader<'a, 's> {
     b: &'a [u8],
+    /// Offset of `b[0]` in the file (streaming reads hold a window).
+    base: usize,
     file: &'a str,
     sink: &'s mut dyn FnMut(RecordResult),
 }
@@ -122,7 +382,10 @@ impl Reader<'_, '_> {
         if pos < self.b.len() {
             self.error(
                 None,
-                format!("unexpected content after the JSON value at byte {pos}"),
+                format!(
+                    "unexpected content after the JSON value at byte {}",
+                    self.base + pos
+                ),
             );
         }
     }
@@ -147,7 +410,10 @@ impl Reader<'_, '_> {
                         Some(_) => {
                             self.error(
                                 Some(label(i + 1)),
-                                format!("invalid JSON: expected ',' or ']' at byte {after}"),
+                                format!(
+                                    "invalid JSON: expected ',' or ']' at byte {}",
+                                    self.base + after
+                                ),
                             );
                             match resync(b, after) {
                                 Some(p) => pos = p,
@@ -157,18 +423,23 @@ impl Reader<'_, '_> {
                         None => {
                             self.error(
                                 Some(label(i + 1)),
-                                format!("truncated JSON: array not closed at byte {after}"),
+                                format!(
+                                    "truncated JSON: array not closed at byte {}",
+                                    self.base + after
+                                ),
                             );
                             return b.len();
                         }
                     }
                 }
                 Err(e) => {
+                    let (base, reason) = (self.base, e.reason);
                     self.error(
                         Some(label(i)),
                         format!(
-                            "invalid JSON in element starting at byte {pos}: {} at byte {}",
-                            e.reason, e.at
+                            "invalid JSON in element starting at byte {}: {reason} at byte {}",
+                            base + pos,
+                            base + e.at
                         ),
                     );
                     match resync(b, pos + 1) {
@@ -207,29 +478,39 @@ impl Reader<'_, '_> {
                 .iter()
                 .position(|&c| c == b'\n')
                 .map_or(b.len(), |p| line_start + p);
-            let s = skip_ws(&b[..line_end], line_start);
-            if s < line_end {
-                let label = format!("line {line_no}");
-                match value_end(&b[..line_end], s) {
-                    Ok(e) if skip_ws(&b[..line_end], e) == line_end => {
-                        let page_label = label.clone();
-                        self.object(s, e, Some(label), &|i| format!("{page_label} record {i}"));
-                    }
-                    Ok(e) => self.error(
-                        Some(label),
-                        format!(
-                            "invalid JSON: unexpected content after the value at byte {}",
-                            skip_ws(&b[..line_end], e)
-                        ),
-                    ),
-                    Err(e) => self.error(
-                        Some(label),
-                        format!("invalid JSON: {} at byte {}", e.reason, e.at),
-                    ),
-                }
-            }
+            self.ndjson_line(line_start, line_end, line_no);
             line_start = line_end + 1;
             line_no += 1;
+        }
+    }
+
+    /// One NDJSON line, `b[line_start..line_end]`: a study or a page.
+    fn ndjson_line(&mut self, line_start: usize, line_end: usize, line_no: usize) {
+        let b = &self.b[..line_end];
+        let s = skip_ws(b, line_start);
+        if s >= line_end {
+            return;
+        }
+        let label = format!("line {line_no}");
+        match value_end(b, s) {
+            Ok(e) if skip_ws(b, e) == line_end => {
+                let page_label = label.clone();
+                self.object(s, e, Some(label), &|i| format!("{page_label} record {i}"));
+            }
+            Ok(e) => {
+                let at = self.base + skip_ws(b, e);
+                self.error(
+                    Some(label),
+                    format!("invalid JSON: unexpected content after the value at byte {at}"),
+                )
+            }
+            Err(e) => {
+                let at = self.base + e.at;
+                self.error(
+                    Some(label),
+                    format!("invalid JSON: {} at byte {at}", e.reason),
+                )
+            }
         }
     }
 
@@ -239,7 +520,7 @@ impl Reader<'_, '_> {
             Ok(v) => map_study(&v, self.file, record.clone(), content_hash(span)),
             Err(e) => Err(format!(
                 "invalid JSON at byte {}: {e}",
-                start + offset_of(span, e.line(), e.column())
+                self.base + start + offset_of(span, e.line(), e.column())
             )),
         };
         let file = self.file;
@@ -489,18 +770,23 @@ pub(crate) fn secondary_registry_id(
             kind = Some(k.to_string());
         }
     }
-    if domain.is_none() {
-        domain = kind
-            .as_deref()
-            .and_then(crate::identity::registry_name)
-            .map(str::to_string);
-    }
     let kind = kind.unwrap_or_else(|| match source_type {
         Some("EUDRACT_NUMBER") => "eudract".into(),
         Some("CTIS") => "euct".into(),
-        Some(t) if !t.trim().is_empty() => t.trim().to_ascii_lowercase(),
         _ => "other".into(),
     });
+    if domain.is_none() {
+        // No domain: the registry's name, else the API v2 type (`NIH`,
+        // `FDA`, `OTHER_GRANT` …) unless it says nothing (`OTHER`).
+        domain = crate::identity::registry_name(&kind)
+            .map(str::to_string)
+            .or_else(|| {
+                source_type
+                    .map(str::trim)
+                    .filter(|t| !t.is_empty() && *t != "OTHER")
+                    .map(str::to_string)
+            });
+    }
     RegistryId {
         id: id_str,
         kind,
@@ -812,10 +1098,12 @@ mod tests {
                 ("NCT00000001", "nct"),
                 ("2022-002898-28", "eudract"),
                 ("CTR20231827", "ctr"),
-                ("R01 CA1", "nih"),
+                ("R01 CA1", "other"),
                 ("ORG-1", "org"),
             ]
         );
+        assert_eq!(t.registry_ids[3].source.as_deref(), Some("NIH"));
+        assert_eq!(t.registry_ids[2].source.as_deref(), Some("Chinadrugtrials"));
         assert_eq!(t.sources.len(), 1);
         assert_eq!(t.sources[0].record, None);
         assert_eq!(t.sources[0].content_hash, content_hash(STUDY_A.as_bytes()));
@@ -891,6 +1179,66 @@ mod tests {
         let out = run("[1, 2");
         assert!(out.iter().all(|r| r.is_err()));
         assert!(!out.is_empty());
+    }
+
+    /// A source that hands out a few bytes per read, to cross every window
+    /// boundary.
+    struct Trickle<'a>(&'a [u8], usize);
+
+    impl std::io::Read for Trickle<'_> {
+        fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+            let n = self.1.min(self.0.len()).min(out.len());
+            out[..n].copy_from_slice(&self.0[..n]);
+            self.0 = &self.0[n..];
+            Ok(n)
+        }
+    }
+
+    fn describe(out: &[RecordResult]) -> Vec<String> {
+        out.iter()
+            .map(|r| match r {
+                Ok(t) => format!(
+                    "{} {:?} {}",
+                    t.id, t.sources[0].record, t.sources[0].content_hash
+                ),
+                Err(e) => e.to_string(),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn streaming_matches_in_memory() {
+        let bad1 = r#"{"protocolSection":{"identificationModule":{"nctId":"NCT00000003",}}}"#;
+        let bad2 = r#"{"protocolSection":{"identificationModule":{"nctId":"NCT00000004"}"#;
+        let inputs = [
+            format!("[\n{STUDY_A},\n{STUDY_B}\n]\n"),
+            format!("\u{feff}[\n{STUDY_A},\n{bad1},\n{bad2},\n{STUDY_B}\n]"),
+            format!("[\n{STUDY_A},\n{STUDY_B}"),
+            format!("[{STUDY_A}] trailing"),
+            "[]".to_string(),
+            format!("{STUDY_A}\n{{\"protocolSection\": broken\n\n{STUDY_B}"),
+            format!("{{\"studies\":[{STUDY_A},{STUDY_B}],\"nextPageToken\":\"x\"}}"),
+            STUDY_B.to_string(),
+        ];
+        for input in &inputs {
+            let bytes = input.as_bytes();
+            let mut mem = Vec::new();
+            read(bytes, "s.json", &mut |r| mem.push(r));
+            for (head_len, step) in [(0, 7), (5, 1), (40, 64), (bytes.len(), 3)] {
+                let head_len = head_len.min(bytes.len());
+                let mut src = Trickle(&bytes[head_len..], step);
+                let mut streamed = Vec::new();
+                read_stream(bytes[..head_len].to_vec(), &mut src, "s.json", &mut |r| {
+                    streamed.push(r)
+                });
+                assert_eq!(
+                    describe(&streamed),
+                    describe(&mem),
+                    "{input:?} head {head_len}"
+                );
+            }
+            assert!(!mem.is_empty() || input == "[]", "{input:?}");
+        }
     }
 
     #[test]

@@ -239,16 +239,33 @@ fn walk(
     }
 }
 
+/// Reads a file: its head decides the format; API v2 JSON arrays and
+/// NDJSON are then streamed ([`crate::ctgov_json`]), other formats are read
+/// whole (one record per file, or CSV/page text).
 pub(crate) fn read_file(path: &Path, sink: &mut dyn FnMut(RecordResult)) {
+    use std::io::Read;
     let file = path.display().to_string();
-    match std::fs::read(path) {
-        Ok(bytes) => read_bytes(&bytes, &file, None, sink),
-        Err(e) => sink(Err(RecordError {
-            file,
-            record: None,
-            reason: format!("cannot read: {e}"),
-        })),
+    let fail = |reason: String| RecordError {
+        file: file.clone(),
+        record: None,
+        reason,
+    };
+    let mut f = match std::fs::File::open(path) {
+        Ok(f) => f,
+        Err(e) => return sink(Err(fail(format!("cannot read: {e}")))),
+    };
+    let mut head = Vec::with_capacity(HEAD_LEN);
+    if let Err(e) = (&mut f).take(HEAD_LEN as u64).read_to_end(&mut head) {
+        return sink(Err(fail(format!("cannot read: {e}"))));
     }
+    if unreadable_reason(&head).is_none() && detect_format(&head) == Some(Format::CtgovJson) {
+        return crate::ctgov_json::read_stream(head, &mut f, &file, sink);
+    }
+    let mut bytes = head;
+    if let Err(e) = f.read_to_end(&mut bytes) {
+        return sink(Err(fail(format!("cannot read: {e}"))));
+    }
+    read_bytes(&bytes, &file, None, sink)
 }
 
 pub(crate) fn read_bytes(
@@ -284,11 +301,7 @@ pub(crate) fn read_bytes(
         Format::CtgovCsvRow | Format::CtgovCsv | Format::CtgovCsvLegacy => {
             crate::ctgov_csv::read(bytes, file, format, sink)
         }
-        // `crate::clinconnect::read` does not exist yet.
-        Format::ClinConnectPage => sink(Err(err(format!(
-            "format {} not yet supported",
-            format.name()
-        )))),
+        Format::ClinConnectPage => crate::clinconnect::read(bytes, file, sink),
     }
 }
 

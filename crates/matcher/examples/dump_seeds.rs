@@ -11,7 +11,11 @@ fn main() {
     let mut files: Vec<_> = rd.flatten().map(|e| e.path()).collect();
     files.sort();
     for f in files {
-        let name = f.file_name().and_then(|n| n.to_str()).unwrap_or("").to_string();
+        let name = f
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or("")
+            .to_string();
         if let Some(w) = &which {
             if !name.starts_with(w.as_str()) {
                 continue;

@@ -15,7 +15,9 @@ pub fn fact_ids(id: &str) -> &'static [&'static str] {
         "lactation" | "lactating" => &["lactating", "lactation"],
         "hbv_infection" | "hbv" => &["hbv", "hbv_infection"],
         "hcv_infection" | "hcv" => &["hcv", "hcv_infection"],
-        "tumor_burden_pct" | "tumour_burden_pct" => &["tumour_burden_pct", "tumor_burden_pct", "tumour_burden"],
+        "tumor_burden_pct" | "tumour_burden_pct" => {
+            &["tumour_burden_pct", "tumor_burden_pct", "tumour_burden"]
+        }
         "rfa" => &["ablation", "rfa"],
         "basal_cell_carcinoma_skin" => &["basal_cell_carcinoma", "basal_cell_carcinoma_skin"],
         "active_infection" => &["infection", "active_infection"],
@@ -37,7 +39,15 @@ pub fn fact_ids(id: &str) -> &'static [&'static str] {
 /// treatment, radiotherapy and resection (seed 000 E15, seed 004 I2).
 pub fn also_covers(id: &str) -> &'static [&'static str] {
     match id {
-        "antitumor_therapy" => &["systemic_therapy", "locoregional_therapy", "radiotherapy", "resection", "chemotherapy", "immunotherapy", "targeted_therapy"],
+        "antitumor_therapy" => &[
+            "systemic_therapy",
+            "locoregional_therapy",
+            "radiotherapy",
+            "resection",
+            "chemotherapy",
+            "immunotherapy",
+            "targeted_therapy",
+        ],
         "organ_transplant" => &["stem_cell_transplant"],
         "chemotherapy" => &["haic"],
         _ => &[],
@@ -50,7 +60,9 @@ pub fn answers(fact: &str, target: &str) -> bool {
     let mut targets: Vec<&str> = vec![target];
     targets.extend(fact_ids(target).iter().copied());
     targets.extend(also_covers(target).iter().copied());
-    targets.iter().any(|t| fact == *t || tm_lexicon::is_a(fact, t))
+    targets
+        .iter()
+        .any(|t| fact == *t || tm_lexicon::is_a(fact, t))
 }
 
 /// Tests whose negative result documents the absence of a condition
@@ -82,10 +94,25 @@ pub fn fact_kind(id: &str) -> FactKind {
         "ecog" | "karnofsky" => FactKind::Performance,
         "age" => FactKind::Timeless,
         "weight" | "height" | "bmi" | "bsa" | "sbp" | "dbp" | "heart_rate" => FactKind::Vital,
-        "maa_lung_dose_gy" | "lung_shunt_fraction" | "tumor_burden_pct" | "tumour_burden_pct" | "liver_volume"
-        | "tumour_volume" | "planned_y90_activity" | "lvef" | "fev1" | "fev1_fvc" | "fev1_pct_predicted"
-        | "mvv" | "life_expectancy" | "bclc_stage" | "up_to_seven_sum" | "lesion_count"
-        | "largest_lesion_diameter" | "remnant_liver_volume" | "krenning_score" => FactKind::Imaging,
+        "maa_lung_dose_gy"
+        | "lung_shunt_fraction"
+        | "tumor_burden_pct"
+        | "tumour_burden_pct"
+        | "liver_volume"
+        | "tumour_volume"
+        | "planned_y90_activity"
+        | "lvef"
+        | "fev1"
+        | "fev1_fvc"
+        | "fev1_pct_predicted"
+        | "mvv"
+        | "life_expectancy"
+        | "bclc_stage"
+        | "up_to_seven_sum"
+        | "lesion_count"
+        | "largest_lesion_diameter"
+        | "remnant_liver_volume"
+        | "krenning_score" => FactKind::Imaging,
         _ => FactKind::Lab,
     }
 }

@@ -88,15 +88,45 @@ pub fn default_uln(concept: &str, sex: Sex) -> Option<LimitRange> {
         "ast" => r(40.0, 48.0, "U/L", "§7.2 default AST ULN 40–48 U/L"),
         "alp" => r(115.0, 115.0, "U/L", "§7.2 default ALP ULN 115 U/L"),
         // §7.2: 1.0 mg/dL (Mayo), 1.2 mg/dL widely used.
-        "total_bilirubin" => r(1.0, 1.2, "mg/dL", "§7.2 default bilirubin ULN 1.0–1.2 mg/dL"),
-        "inr" => r(1.1, 1.2, "{INR}", "§7.2 default INR ULN 1.1–1.2 (UNVERIFIED)"),
+        "total_bilirubin" => r(
+            1.0,
+            1.2,
+            "mg/dL",
+            "§7.2 default bilirubin ULN 1.0–1.2 mg/dL",
+        ),
+        "inr" => r(
+            1.1,
+            1.2,
+            "{INR}",
+            "§7.2 default INR ULN 1.1–1.2 (UNVERIFIED)",
+        ),
         "pt" => r(13.8, 13.8, "s", "§7.2 default PT ULN 13.8 s"),
         "aptt" => r(35.0, 35.0, "s", "§7.2 default aPTT ULN ≈35 s (UNVERIFIED)"),
-        "afp" => r(10.0, 10.0, "ng/mL", "§7.2 default AFP ULN ≈10 ng/mL (UNVERIFIED)"),
+        "afp" => r(
+            10.0,
+            10.0,
+            "ng/mL",
+            "§7.2 default AFP ULN ≈10 ng/mL (UNVERIFIED)",
+        ),
         "creatinine" => match sex {
-            Sex::Male => r(1.2, 1.35, "mg/dL", "§7.2 default creatinine ULN 1.2–1.35 mg/dL (M, UNVERIFIED)"),
-            Sex::Female => r(1.0, 1.1, "mg/dL", "§7.2 default creatinine ULN 1.0–1.1 mg/dL (F, UNVERIFIED)"),
-            _ => r(1.0, 1.35, "mg/dL", "§7.2 default creatinine ULN 1.0–1.35 mg/dL (sex unknown, UNVERIFIED)"),
+            Sex::Male => r(
+                1.2,
+                1.35,
+                "mg/dL",
+                "§7.2 default creatinine ULN 1.2–1.35 mg/dL (M, UNVERIFIED)",
+            ),
+            Sex::Female => r(
+                1.0,
+                1.1,
+                "mg/dL",
+                "§7.2 default creatinine ULN 1.0–1.1 mg/dL (F, UNVERIFIED)",
+            ),
+            _ => r(
+                1.0,
+                1.35,
+                "mg/dL",
+                "§7.2 default creatinine ULN 1.0–1.35 mg/dL (sex unknown, UNVERIFIED)",
+            ),
         },
         _ => return None,
     })
@@ -107,14 +137,49 @@ pub fn default_lln(concept: &str, sex: Sex) -> Option<LimitRange> {
     Some(match concept {
         "albumin" => r(3.5, 3.5, "g/dL", "§7.2 default albumin LLN 3.5 g/dL"),
         "hemoglobin" => match sex {
-            Sex::Male => r(13.5, 13.5, "g/dL", "§7.2 default Hb LLN 13.5 g/dL (M, UNVERIFIED)"),
-            Sex::Female => r(12.0, 12.0, "g/dL", "§7.2 default Hb LLN 12.0 g/dL (F, UNVERIFIED)"),
-            _ => r(12.0, 13.5, "g/dL", "§7.2 default Hb LLN 12.0–13.5 g/dL (UNVERIFIED)"),
+            Sex::Male => r(
+                13.5,
+                13.5,
+                "g/dL",
+                "§7.2 default Hb LLN 13.5 g/dL (M, UNVERIFIED)",
+            ),
+            Sex::Female => r(
+                12.0,
+                12.0,
+                "g/dL",
+                "§7.2 default Hb LLN 12.0 g/dL (F, UNVERIFIED)",
+            ),
+            _ => r(
+                12.0,
+                13.5,
+                "g/dL",
+                "§7.2 default Hb LLN 12.0–13.5 g/dL (UNVERIFIED)",
+            ),
         },
-        "anc" => r(1.5, 2.0, "10*9/L", "§7.2 default ANC LLN 1.5–2.0 ×10⁹/L (UNVERIFIED)"),
-        "wbc" => r(4.0, 4.0, "10*9/L", "§7.2 default WBC LLN 4.0 ×10⁹/L (UNVERIFIED)"),
-        "platelets" => r(150.0, 150.0, "10*9/L", "§7.2 default platelet LLN 150 ×10⁹/L (UNVERIFIED)"),
-        "lymphocytes" => r(1.0, 1.0, "10*9/L", "§7.2 default lymphocyte LLN 1.0 ×10⁹/L (UNVERIFIED)"),
+        "anc" => r(
+            1.5,
+            2.0,
+            "10*9/L",
+            "§7.2 default ANC LLN 1.5–2.0 ×10⁹/L (UNVERIFIED)",
+        ),
+        "wbc" => r(
+            4.0,
+            4.0,
+            "10*9/L",
+            "§7.2 default WBC LLN 4.0 ×10⁹/L (UNVERIFIED)",
+        ),
+        "platelets" => r(
+            150.0,
+            150.0,
+            "10*9/L",
+            "§7.2 default platelet LLN 150 ×10⁹/L (UNVERIFIED)",
+        ),
+        "lymphocytes" => r(
+            1.0,
+            1.0,
+            "10*9/L",
+            "§7.2 default lymphocyte LLN 1.0 ×10⁹/L (UNVERIFIED)",
+        ),
         "lvef" => r(50.0, 50.0, "%", "§8 typical LVEF LLN 50 %"),
         _ => return None,
     })
@@ -141,7 +206,20 @@ pub fn window_days(value: f64, unit: &str) -> Option<f64> {
 pub fn anchored_to_start(anchor: Option<&str>) -> bool {
     let Some(a) = anchor else { return false };
     let a = a.to_ascii_lowercase();
-    ["dos", "enrol", "enroll", "treat", "administ", "first", "start", "random", "registration", "medication", "inclusion", "surgery"]
-        .iter()
-        .any(|k| a.contains(k))
+    [
+        "dos",
+        "enrol",
+        "enroll",
+        "treat",
+        "administ",
+        "first",
+        "start",
+        "random",
+        "registration",
+        "medication",
+        "inclusion",
+        "surgery",
+    ]
+    .iter()
+    .any(|k| a.contains(k))
 }

@@ -13,7 +13,7 @@
 //!   carve-out) could change the answer;
 //! - `unknown` otherwise: data is missing (`missing` says what).
 
-use tm_criteria::{CompiledCriterion, Expr, Kind, ReviewKind};
+use tm_criteria::{CompiledCriterion, Expr, Kind, ReviewKind, Status};
 
 use crate::facts::{LeafAnswer, PatientFacts};
 use crate::result::{kind_str, CriterionResult, Evidence, Missing, Outcome, ReviewItem};
@@ -72,12 +72,14 @@ fn kleene(e: &Expr, leaves: &[Leaf], over: &dyn Fn(usize) -> Option<Option<bool>
             }
         }
         Expr::Not { expr } => kleene(expr, leaves, over).map(|b| !b),
-        Expr::Unless { base, except, .. } => match (kleene(base, leaves, over), kleene(except, leaves, over)) {
-            (Some(false), _) => Some(false),
-            (_, Some(true)) => Some(false),
-            (Some(true), Some(false)) => Some(true),
-            _ => None,
-        },
+        Expr::Unless { base, except, .. } => {
+            match (kleene(base, leaves, over), kleene(except, leaves, over)) {
+                (Some(false), _) => Some(false),
+                (_, Some(true)) => Some(false),
+                (Some(true), Some(false)) => Some(true),
+                _ => None,
+            }
+        }
         Expr::True => Some(true),
         leaf => {
             let i = leaves.iter().position(|l| std::ptr::eq(l.node, leaf));
@@ -118,18 +120,31 @@ pub fn eval_criterion(c: &CompiledCriterion, facts: &PatientFacts, ex: bool) -> 
             Expr::Compare { atom } => {
                 let ans = match c.atoms.get(*atom) {
                     Some(a) => facts.eval_atom(a, ex),
-                    None => LeafAnswer { note: Some("atom index out of range".into()), ..Default::default() },
+                    None => LeafAnswer {
+                        note: Some("atom index out of range".into()),
+                        ..Default::default()
+                    },
                 };
                 leaf_from_answer(node, ans, ex)
             }
-            Expr::Has { concept, what, window, .. } => {
+            Expr::Has {
+                concept,
+                what,
+                window,
+                ..
+            } => {
                 let ans = facts.eval_has(concept, *what, window, ex);
                 leaf_from_answer(node, ans, ex)
             }
             Expr::Review { reason, text, span } => {
                 let general_kind = matches!(reason, ReviewKind::Consent | ReviewKind::Agreement)
-                    || (*reason == ReviewKind::Investigator && general.iter().any(|g| std::ptr::eq(*g, node)));
-                let class = if general_kind { LeafClass::Remaining } else { LeafClass::Blocking };
+                    || (*reason == ReviewKind::Investigator
+                        && general.iter().any(|g| std::ptr::eq(*g, node)));
+                let class = if general_kind {
+                    LeafClass::Remaining
+                } else {
+                    LeafClass::Blocking
+                };
                 Leaf {
                     node,
                     value: None,
@@ -148,9 +163,20 @@ pub fn eval_criterion(c: &CompiledCriterion, facts: &PatientFacts, ex: bool) -> 
                 value: None,
                 class: LeafClass::Blocking,
                 answer: None,
-                review: Some(ReviewItem { kind: "unparsed".into(), text: text.clone(), span: *span, blocking: true }),
+                review: Some(ReviewItem {
+                    kind: "unparsed".into(),
+                    text: text.clone(),
+                    span: *span,
+                    blocking: true,
+                }),
             },
-            _ => Leaf { node, value: Some(true), class: LeafClass::Data, answer: None, review: None },
+            _ => Leaf {
+                node,
+                value: Some(true),
+                class: LeafClass::Data,
+                answer: None,
+                review: None,
+            },
         };
         leaves.push(leaf);
     }
@@ -162,7 +188,9 @@ pub fn eval_criterion(c: &CompiledCriterion, facts: &PatientFacts, ex: bool) -> 
         None => Outcome::Unknown,
     };
     // Which unknown leaves matter?
-    let unknown_idx: Vec<usize> = (0..leaves.len()).filter(|&i| leaves[i].value.is_none()).collect();
+    let unknown_idx: Vec<usize> = (0..leaves.len())
+        .filter(|&i| leaves[i].value.is_none())
+        .collect();
     let relevant = |i: usize| -> bool {
         let t = kleene(&c.expr, &leaves, &|j| (j == i).then_some(Some(true)));
         let f = kleene(&c.expr, &leaves, &|j| (j == i).then_some(Some(false)));
@@ -171,16 +199,34 @@ pub fn eval_criterion(c: &CompiledCriterion, facts: &PatientFacts, ex: bool) -> 
     let mut review_reason: Vec<ReviewItem> = Vec::new();
     let mut decisive: Vec<usize> = Vec::new();
     if holds.is_none() {
-        let rel: Vec<usize> = unknown_idx.iter().copied().filter(|&i| relevant(i)).collect();
-        let remaining: Vec<usize> = rel.iter().copied().filter(|&i| leaves[i].class == LeafClass::Remaining).collect();
-        let blocking: Vec<usize> = rel.iter().copied().filter(|&i| leaves[i].class == LeafClass::Blocking).collect();
+        let rel: Vec<usize> = unknown_idx
+            .iter()
+            .copied()
+            .filter(|&i| relevant(i))
+            .collect();
+        let remaining: Vec<usize> = rel
+            .iter()
+            .copied()
+            .filter(|&i| leaves[i].class == LeafClass::Remaining)
+            .collect();
+        let blocking: Vec<usize> = rel
+            .iter()
+            .copied()
+            .filter(|&i| leaves[i].class == LeafClass::Blocking)
+            .collect();
         // Can the remaining (non-blocking) items make the criterion pass
         // with everything else as is? (at most 2^8 assignments)
         let k = remaining.len().min(8);
         let mut passes_if_remaining = false;
         if k > 0 {
             for mask in 0u32..(1u32 << k) {
-                let r = kleene(&c.expr, &leaves, &|j| remaining.iter().take(k).position(|&x| x == j).map(|p| Some(mask & (1 << p) != 0)));
+                let r = kleene(&c.expr, &leaves, &|j| {
+                    remaining
+                        .iter()
+                        .take(k)
+                        .position(|&x| x == j)
+                        .map(|p| Some(mask & (1 << p) != 0))
+                });
                 if r == Some(pass_value) {
                     passes_if_remaining = true;
                     break;
@@ -211,7 +257,11 @@ pub fn eval_criterion(c: &CompiledCriterion, facts: &PatientFacts, ex: bool) -> 
                 }
             }
         }
-        decisive.extend(rel.iter().copied().filter(|&i| leaves[i].class == LeafClass::Data));
+        decisive.extend(
+            rel.iter()
+                .copied()
+                .filter(|&i| leaves[i].class == LeafClass::Data),
+        );
         decisive.sort_unstable();
         decisive.dedup();
     } else {
@@ -226,8 +276,21 @@ pub fn eval_criterion(c: &CompiledCriterion, facts: &PatientFacts, ex: bool) -> 
             }
         }
         if decisive.is_empty() {
-            decisive = (0..leaves.len()).filter(|&i| leaves[i].value.is_some() && leaves[i].answer.is_some()).collect();
+            decisive = (0..leaves.len())
+                .filter(|&i| leaves[i].value.is_some() && leaves[i].answer.is_some())
+                .collect();
         }
+    }
+    // A criterion nobody understood never passes (issue 9: "a criterion
+    // nobody understood never lets a trial be eligible").
+    if c.status == Status::Unparsed && outcome != Outcome::Fail && outcome != Outcome::Review {
+        outcome = Outcome::Review;
+        review_reason.push(ReviewItem {
+            kind: "unparsed".into(),
+            text: c.text.clone(),
+            span: c.span,
+            blocking: true,
+        });
     }
     let mut evidence: Vec<Evidence> = Vec::new();
     let mut missing: Vec<Missing> = Vec::new();
@@ -235,7 +298,9 @@ pub fn eval_criterion(c: &CompiledCriterion, facts: &PatientFacts, ex: bool) -> 
     let mut notes: Vec<String> = Vec::new();
     if ex {
         let shown: Vec<usize> = if outcome == Outcome::Pass && holds.is_some() {
-            (0..leaves.len()).filter(|&i| leaves[i].answer.is_some()).collect()
+            (0..leaves.len())
+                .filter(|&i| leaves[i].answer.is_some())
+                .collect()
         } else {
             decisive.clone()
         };
@@ -265,7 +330,11 @@ pub fn eval_criterion(c: &CompiledCriterion, facts: &PatientFacts, ex: bool) -> 
             };
             match (&l.answer, &l.review) {
                 (Some(a), _) => {
-                    decided_by.push(format!("{}: {v}", a.label));
+                    let d = format!("{}: {v}", a.label);
+                    if decided_by.contains(&d) {
+                        continue;
+                    }
+                    decided_by.push(d);
                     if let Some(n) = &a.note {
                         notes.push(format!("{}: {n}", a.label));
                     }
@@ -275,7 +344,19 @@ pub fn eval_criterion(c: &CompiledCriterion, facts: &PatientFacts, ex: bool) -> 
             }
         }
     }
-    let explanation = if ex { explain(c, outcome, holds, &decided_by, &notes, &missing, &review_reason) } else { String::new() };
+    let explanation = if ex {
+        explain(
+            c,
+            outcome,
+            holds,
+            &decided_by,
+            &notes,
+            &missing,
+            &review_reason,
+        )
+    } else {
+        String::new()
+    };
     CriterionResult {
         id: c.id.clone(),
         kind: kind_str(c.kind),
@@ -294,15 +375,35 @@ pub fn eval_criterion(c: &CompiledCriterion, facts: &PatientFacts, ex: bool) -> 
 
 fn leaf_from_answer<'e>(node: &'e Expr, ans: LeafAnswer, _ex: bool) -> Leaf<'e> {
     if ans.at_treatment {
-        let review = ReviewItem { kind: "at_treatment".into(), text: ans.label.clone(), span: span_of(node), blocking: false };
-        return Leaf { node, value: None, class: LeafClass::Remaining, answer: Some(ans), review: Some(review) };
+        let review = ReviewItem {
+            kind: "at_treatment".into(),
+            text: ans.label.clone(),
+            span: span_of(node),
+            blocking: false,
+        };
+        return Leaf {
+            node,
+            value: None,
+            class: LeafClass::Remaining,
+            answer: Some(ans),
+            review: Some(review),
+        };
     }
-    Leaf { node, value: ans.value, class: LeafClass::Data, answer: Some(ans), review: None }
+    Leaf {
+        node,
+        value: ans.value,
+        class: LeafClass::Data,
+        answer: Some(ans),
+        review: None,
+    }
 }
 
 fn span_of(e: &Expr) -> (usize, usize) {
     match e {
-        Expr::Has { span, .. } | Expr::Review { span, .. } | Expr::Unparsed { span, .. } | Expr::Unless { span, .. } => *span,
+        Expr::Has { span, .. }
+        | Expr::Review { span, .. }
+        | Expr::Unparsed { span, .. }
+        | Expr::Unless { span, .. } => *span,
         _ => (0, 0),
     }
 }
@@ -330,12 +431,23 @@ fn explain(
         s.push_str(&format!(". {}", notes.join("; ")));
     }
     if outcome == Outcome::Unknown && !missing.is_empty() {
-        s.push_str(&format!(". Needs: {}", missing.iter().map(|m| m.text.as_str()).collect::<Vec<_>>().join("; ")));
+        s.push_str(&format!(
+            ". Needs: {}",
+            missing
+                .iter()
+                .map(|m| m.text.as_str())
+                .collect::<Vec<_>>()
+                .join("; ")
+        ));
     }
     if outcome == Outcome::Review && !review.is_empty() {
         s.push_str(&format!(
             ". Review: {}",
-            review.iter().map(|r| format!("[{}] {}", r.kind, r.text)).collect::<Vec<_>>().join("; ")
+            review
+                .iter()
+                .map(|r| format!("[{}] {}", r.kind, r.text))
+                .collect::<Vec<_>>()
+                .join("; ")
         ));
     }
     s

@@ -29,8 +29,10 @@ use tm_model::patient::{flag, ObsValue, Observation, Patient, Sex};
 use tm_model::{Date, Quantity};
 
 use crate::concepts::{self, answers, derived_key, fact_ids, fact_kind, negative_tests, FactKind};
-use crate::config::{anchored_to_start, default_lln, default_uln, window_days, LimitRange, MatchConfig};
-use crate::result::{Evidence, LimitUsed, Missing, ReviewItem};
+use crate::config::{
+    anchored_to_start, default_lln, default_uln, window_days, LimitRange, MatchConfig,
+};
+use crate::result::{Evidence, LimitUsed, Missing};
 
 /// The answer of one leaf.
 #[derive(Debug, Clone, Default)]
@@ -57,7 +59,9 @@ pub struct PatientFacts<'p> {
 }
 
 fn display(id: &str) -> String {
-    tm_lexicon::get(id).map(|c| c.display.clone()).unwrap_or_else(|| id.replace('_', " "))
+    tm_lexicon::get(id)
+        .map(|c| c.display.clone())
+        .unwrap_or_else(|| id.replace('_', " "))
 }
 
 fn fmt_num(x: f64) -> String {
@@ -80,10 +84,18 @@ fn unit_suffix(u: &str) -> String {
 /// Atom as a short string (`platelets >= 80 10*9/L`, `alt <= 5 × ULN`).
 pub fn atom_label(a: &Atom) -> String {
     let rhs = match a.value {
-        Value::Number(x) => format!("{}{}", fmt_num(x), unit_suffix(a.unit.as_deref().unwrap_or(""))),
+        Value::Number(x) => format!(
+            "{}{}",
+            fmt_num(x),
+            unit_suffix(a.unit.as_deref().unwrap_or(""))
+        ),
         Value::XUln { x_uln } => format!("{} × ULN", fmt_num(x_uln)),
         Value::XLln { x_lln } => format!("{} × LLN", fmt_num(x_lln)),
-        Value::UlnPlus { uln_plus } => format!("ULN + {}{}", fmt_num(uln_plus), unit_suffix(a.unit.as_deref().unwrap_or(""))),
+        Value::UlnPlus { uln_plus } => format!(
+            "ULN + {}{}",
+            fmt_num(uln_plus),
+            unit_suffix(a.unit.as_deref().unwrap_or(""))
+        ),
     };
     format!("{} {} {}", a.field, a.op.as_str(), rhs)
 }
@@ -94,7 +106,10 @@ fn window_label(w: &Option<Window>) -> String {
             " within {} {}{}",
             fmt_num(w.value),
             w.unit,
-            w.anchor.as_ref().map(|a| format!(" before {a}")).unwrap_or_default()
+            w.anchor
+                .as_ref()
+                .map(|a| format!(" before {a}"))
+                .unwrap_or_default()
         ),
         None => String::new(),
     }
@@ -149,7 +164,11 @@ fn obs_evidence(o: &Observation) -> Evidence {
 fn derived_evidence(key: &str, d: &DerivedValue, as_of: Date) -> Evidence {
     Evidence {
         concept: key.to_string(),
-        value: d.value.as_ref().map(|v| serde_json::to_value(v).unwrap_or_default()).unwrap_or_default(),
+        value: d
+            .value
+            .as_ref()
+            .map(|v| serde_json::to_value(v).unwrap_or_default())
+            .unwrap_or_default(),
         unit: d.unit.clone(),
         date: Some(as_of.to_string()),
         source: format!("derived:{key}"),
@@ -182,8 +201,11 @@ fn obs_yes_no(o: &Observation) -> Option<bool> {
     match o.value.as_ref()? {
         ObsValue::Bool(b) => Some(*b),
         ObsValue::Integer(i) => Some(*i > 0),
-        ObsValue::Coded { codes, text } => tm_patient::normalize::yes_no(codes, text.as_deref()).or_else(|| grade_text(text.as_deref())),
-        ObsValue::Text(t) => tm_patient::normalize::yes_no(&[], Some(t)).or_else(|| grade_text(Some(t))),
+        ObsValue::Coded { codes, text } => tm_patient::normalize::yes_no(codes, text.as_deref())
+            .or_else(|| grade_text(text.as_deref())),
+        ObsValue::Text(t) => {
+            tm_patient::normalize::yes_no(&[], Some(t)).or_else(|| grade_text(Some(t)))
+        }
         ObsValue::Quantity(_) => None,
     }
 }
@@ -191,7 +213,21 @@ fn obs_yes_no(o: &Observation) -> Option<bool> {
 /// Severity words of a coded finding (ascites "moderate" = present).
 fn grade_text(t: Option<&str>) -> Option<bool> {
     let t = tm_lexicon::normalize_phrase(t?);
-    if ["mild", "moderate", "severe", "large", "trace", "grade 1", "grade 2", "grade 3", "grade 4", "refractory"].iter().any(|w| t.contains(w)) {
+    if [
+        "mild",
+        "moderate",
+        "severe",
+        "large",
+        "trace",
+        "grade 1",
+        "grade 2",
+        "grade 3",
+        "grade 4",
+        "refractory",
+    ]
+    .iter()
+    .any(|w| t.contains(w))
+    {
         return Some(true);
     }
     if ["grade 0", "none", "absent"].iter().any(|w| t == *w) {
@@ -202,7 +238,11 @@ fn grade_text(t: Option<&str>) -> Option<bool> {
 
 /// BCLC stage letter → number (0, A = 1, B = 2, C = 3, D = 4).
 fn bclc_number(t: &str) -> Option<f64> {
-    let t = t.trim().trim_start_matches("BCLC").trim_start_matches("bclc").trim();
+    let t = t
+        .trim()
+        .trim_start_matches("BCLC")
+        .trim_start_matches("bclc")
+        .trim();
     match t.chars().next()? {
         '0' => Some(0.0),
         'A' | 'a' => Some(1.0),
@@ -240,9 +280,19 @@ impl<'p> PatientFacts<'p> {
         }
         for v in obs.values_mut() {
             // newest first; undated last
-            v.sort_by(|a, b| b.effective.map(|d| d.days()).unwrap_or(i32::MIN).cmp(&a.effective.map(|d| d.days()).unwrap_or(i32::MIN)));
+            v.sort_by(|a, b| {
+                b.effective
+                    .map(|d| d.days())
+                    .unwrap_or(i32::MIN)
+                    .cmp(&a.effective.map(|d| d.days()).unwrap_or(i32::MIN))
+            });
         }
-        PatientFacts { patient, cfg, derived, obs }
+        PatientFacts {
+            patient,
+            cfg,
+            derived,
+            obs,
+        }
     }
 
     /// The newest usable observation of `id` or an alias of it.
@@ -269,7 +319,11 @@ impl<'p> PatientFacts<'p> {
         match w {
             Some(w) => {
                 let days = window_days(w.value, &w.unit)?;
-                let anchor = if anchored_to_start(w.anchor.as_deref()) { self.cfg.planned_start } else { self.cfg.as_of };
+                let anchor = if anchored_to_start(w.anchor.as_deref()) {
+                    self.cfg.planned_start
+                } else {
+                    self.cfg.as_of
+                };
                 let d = days.ceil() as i64;
                 Some((anchor.add_days(-(d.min(1_000_000) as i32)), d, anchor))
             }
@@ -281,7 +335,8 @@ impl<'p> PatientFacts<'p> {
         match w {
             Some(w) => {
                 anchored_to_start(w.anchor.as_deref())
-                    && window_days(w.value, &w.unit).is_some_and(|d| d * 24.0 <= self.cfg.at_treatment_max_hours)
+                    && window_days(w.value, &w.unit)
+                        .is_some_and(|d| d * 24.0 <= self.cfg.at_treatment_max_hours)
             }
             None => false,
         }
@@ -299,7 +354,14 @@ impl<'p> PatientFacts<'p> {
 
     /// Answers a comparison atom.
     pub fn eval_atom(&self, a: &Atom, ex: bool) -> LeafAnswer {
-        let mut out = LeafAnswer { label: if ex { format!("{}{}", atom_label(a), window_label(&a.window)) } else { String::new() }, ..Default::default() };
+        let mut out = LeafAnswer {
+            label: if ex {
+                format!("{}{}", atom_label(a), window_label(&a.window))
+            } else {
+                String::new()
+            },
+            ..Default::default()
+        };
         if self.at_treatment(&a.window) {
             out.at_treatment = true;
             out.note = ex.then(|| "can only be checked at the time of treatment".to_string());
@@ -324,11 +386,18 @@ impl<'p> PatientFacts<'p> {
                 match self.limit(&val, upper) {
                     Some((lo, hi, used)) => ((k * lo, k * hi), Some(used)),
                     None => {
-                        out.note = Some(format!("{} not reported", if upper { "ULN" } else { "LLN" }));
+                        out.note = Some(format!(
+                            "{} not reported",
+                            if upper { "ULN" } else { "LLN" }
+                        ));
                         if ex {
                             out.missing.push(Missing {
                                 concept: a.field.clone(),
-                                text: format!("{} with the laboratory's reference range ({} not reported)", display(&a.field), if upper { "ULN" } else { "LLN" }),
+                                text: format!(
+                                    "{} with the laboratory's reference range ({} not reported)",
+                                    display(&a.field),
+                                    if upper { "ULN" } else { "LLN" }
+                                ),
                                 max_age_days: None,
                             });
                         }
@@ -371,7 +440,10 @@ impl<'p> PatientFacts<'p> {
             if ex && limit.as_ref().is_some_and(|l| l.origin == "default") {
                 out.missing.push(Missing {
                     concept: a.field.clone(),
-                    text: format!("{} with the laboratory's reference range (ULN not reported)", display(&a.field)),
+                    text: format!(
+                        "{} with the laboratory's reference range (ULN not reported)",
+                        display(&a.field)
+                    ),
                     max_age_days: None,
                 });
             }
@@ -400,14 +472,44 @@ impl<'p> PatientFacts<'p> {
         let name = if upper { "uln" } else { "lln" };
         if let Some(q) = own {
             if let Ok(c) = tm_units::convert(q, &val.unit, Some(&val.concept)) {
-                return Some((c.value, c.value, LimitUsed { limit: name, value: c.value, value_hi: None, unit: val.unit.clone(), origin: "reference_range", note: None }));
+                return Some((
+                    c.value,
+                    c.value,
+                    LimitUsed {
+                        limit: name,
+                        value: c.value,
+                        value_hi: None,
+                        unit: val.unit.clone(),
+                        origin: "reference_range",
+                        note: None,
+                    },
+                ));
             }
         }
         let sex = self.patient.sex;
-        let d: LimitRange = if upper { default_uln(&val.concept, sex)? } else { default_lln(&val.concept, sex)? };
-        let lo = tm_units::convert(&Quantity::new(d.lo, d.unit), &val.unit, Some(&val.concept)).ok()?.value;
-        let hi = tm_units::convert(&Quantity::new(d.hi, d.unit), &val.unit, Some(&val.concept)).ok()?.value;
-        Some((lo, hi, LimitUsed { limit: name, value: lo, value_hi: Some(hi), unit: val.unit.clone(), origin: "default", note: Some(d.note.to_string()) }))
+        let d: LimitRange = if upper {
+            default_uln(&val.concept, sex)?
+        } else {
+            default_lln(&val.concept, sex)?
+        };
+        let lo = tm_units::convert(&Quantity::new(d.lo, d.unit), &val.unit, Some(&val.concept))
+            .ok()?
+            .value;
+        let hi = tm_units::convert(&Quantity::new(d.hi, d.unit), &val.unit, Some(&val.concept))
+            .ok()?
+            .value;
+        Some((
+            lo,
+            hi,
+            LimitUsed {
+                limit: name,
+                value: lo,
+                value_hi: Some(hi),
+                unit: val.unit.clone(),
+                origin: "default",
+                note: Some(d.note.to_string()),
+            },
+        ))
     }
 
     /// The patient's value for an atom's field, converted to the atom's
@@ -418,7 +520,11 @@ impl<'p> PatientFacts<'p> {
         if field == "age" {
             let Some(age) = self.patient.age_on(self.cfg.as_of) else {
                 if ex {
-                    out.missing.push(Missing { concept: "age".into(), text: "date of birth".into(), max_age_days: None });
+                    out.missing.push(Missing {
+                        concept: "age".into(),
+                        text: "date of birth".into(),
+                        max_age_days: None,
+                    });
                 }
                 return None;
             };
@@ -429,7 +535,12 @@ impl<'p> PatientFacts<'p> {
                 date: Some(self.cfg.as_of.to_string()),
                 source: format!("Patient/{}", self.patient.id),
                 inputs: Vec::new(),
-                explanation: ex.then(|| format!("born {}", date_str(self.patient.birth_date).unwrap_or_default())),
+                explanation: ex.then(|| {
+                    format!(
+                        "born {}",
+                        date_str(self.patient.birth_date).unwrap_or_default()
+                    )
+                }),
                 uln: None,
                 original: None,
                 comparator: None,
@@ -445,15 +556,33 @@ impl<'p> PatientFacts<'p> {
         };
         // Derived values (with their inputs) for scores; a direct
         // observation within the window otherwise first.
-        let derived = derived_key(field).and_then(|k| self.derived.get(k).map(|d| (k, d))).filter(|(_, d)| d.is_computed());
-        let prefer_derived = matches!(field, "child_pugh_score" | "albi_grade" | "albi_score" | "meld" | "meld_na" | "bclc_stage" | "up_to_seven_sum");
+        let derived = derived_key(field)
+            .and_then(|k| self.derived.get(k).map(|d| (k, d)))
+            .filter(|(_, d)| d.is_computed());
+        let prefer_derived = matches!(
+            field,
+            "child_pugh_score"
+                | "albi_grade"
+                | "albi_score"
+                | "meld"
+                | "meld_na"
+                | "bclc_stage"
+                | "up_to_seven_sum"
+        );
         let obs_ok = newest.filter(|o| in_window(o));
         if let (Some((k, d)), true) = (derived, prefer_derived || obs_ok.is_none()) {
-            let ev = if ex { derived_evidence(k, d, self.cfg.as_of) } else { Evidence::light(k) };
+            let ev = if ex {
+                derived_evidence(k, d, self.cfg.as_of)
+            } else {
+                Evidence::light(k)
+            };
             let num = if field == "albi_grade" {
                 d.part("grade").and_then(|v| v.as_f64())
             } else if field == "bclc_stage" {
-                d.value.as_ref().and_then(|v| v.as_str()).and_then(bclc_number)
+                d.value
+                    .as_ref()
+                    .and_then(|v| v.as_str())
+                    .and_then(bclc_number)
             } else {
                 d.number()
             };
@@ -461,9 +590,50 @@ impl<'p> PatientFacts<'p> {
                 out.note = Some(format!("{k} has no numeric value"));
                 return None;
             };
-            return self.finish_val(a, num, d.unit.clone().unwrap_or_default(), field.to_string(), None, ev, out);
+            return self.finish_val(
+                a,
+                num,
+                d.unit.clone().unwrap_or_default(),
+                field.to_string(),
+                None,
+                ev,
+                out,
+            );
         }
         let Some(o) = obs_ok else {
+            // §8: "anti-HCV+ → check HCV RNA": a negative anti-HCV means
+            // there is no HCV RNA to measure (undetectable).
+            if field == "hcv_rna" {
+                let lim = self.cfg.as_of.add_days(-self.cfg.serology_window_days);
+                if let Some(t) = self
+                    .obs
+                    .get("anti_hcv")
+                    .and_then(|v| v.first())
+                    .filter(|t| t.effective.is_some_and(|d| d >= lim))
+                {
+                    if obs_yes_no(t) == Some(false) {
+                        let mut ev = if ex {
+                            obs_evidence(t)
+                        } else {
+                            Evidence::light("anti_hcv")
+                        };
+                        if ex {
+                            ev.explanation =
+                                Some("anti-HCV negative: no HCV RNA (clinical-rules §8)".into());
+                        }
+                        let unit = a.unit.clone().unwrap_or_else(|| "[IU]/mL".into());
+                        return Some(Val {
+                            lo: 0.0,
+                            hi: 0.0,
+                            unit,
+                            concept: "hcv_rna".into(),
+                            ref_high: None,
+                            ref_low: None,
+                            evidence: ev,
+                        });
+                    }
+                }
+            }
             if ex {
                 let (days, text) = match (win, newest) {
                     (Some((earliest, d, anchor)), Some(o)) => (
@@ -477,7 +647,10 @@ impl<'p> PatientFacts<'p> {
                             earliest
                         ),
                     ),
-                    (Some((_, d, anchor)), None) => (Some(d), format!("{} within {} days before {}", display(field), d, anchor)),
+                    (Some((_, d, anchor)), None) => (
+                        Some(d),
+                        format!("{} within {} days before {}", display(field), d, anchor),
+                    ),
                     (None, _) => (None, display(field)),
                 };
                 let note = derived.is_none().then(|| {
@@ -487,11 +660,19 @@ impl<'p> PatientFacts<'p> {
                         .map(|d| format!(" (to compute: {})", d.missing.join(", ")))
                         .unwrap_or_default()
                 });
-                out.missing.push(Missing { concept: field.to_string(), text: format!("{text}{}", note.unwrap_or_default()), max_age_days: days });
+                out.missing.push(Missing {
+                    concept: field.to_string(),
+                    text: format!("{text}{}", note.unwrap_or_default()),
+                    max_age_days: days,
+                });
             }
             return None;
         };
-        let ev = if ex { obs_evidence(o) } else { Evidence::light(field) };
+        let ev = if ex {
+            obs_evidence(o)
+        } else {
+            Evidence::light(field)
+        };
         let concept = o.concept.clone().unwrap_or_else(|| field.to_string());
         match &o.value {
             Some(ObsValue::Quantity(q)) => {
@@ -517,7 +698,12 @@ impl<'p> PatientFacts<'p> {
                             if x.is_infinite() {
                                 return Ok(x);
                             }
-                            tm_units::convert(&Quantity::new(x, v.unit.as_str()), u, Some(&v.concept)).map(|q| q.value)
+                            tm_units::convert(
+                                &Quantity::new(x, v.unit.as_str()),
+                                u,
+                                Some(&v.concept),
+                            )
+                            .map(|q| q.value)
                         };
                         match (conv(v.lo), conv(v.hi)) {
                             (Ok(l), Ok(h)) => {
@@ -526,12 +712,19 @@ impl<'p> PatientFacts<'p> {
                                 v.unit = u.to_string();
                             }
                             (Err(e), _) | (_, Err(e)) => {
-                                out.note = Some(format!("cannot compare {} with a threshold in {u}: {e}", q));
+                                out.note = Some(format!(
+                                    "cannot compare {} with a threshold in {u}: {e}",
+                                    q
+                                ));
                                 out.evidence.push(v.evidence);
                                 if ex {
                                     out.missing.push(Missing {
                                         concept: field.to_string(),
-                                        text: format!("{} in {u} (the value in {} cannot be converted)", display(field), q.unit),
+                                        text: format!(
+                                            "{} in {u} (the value in {} cannot be converted)",
+                                            display(field),
+                                            q.unit
+                                        ),
                                         max_age_days: win.map(|w| w.1),
                                     });
                                 }
@@ -542,9 +735,15 @@ impl<'p> PatientFacts<'p> {
                 }
                 Some(v)
             }
-            Some(ObsValue::Integer(i)) => self.finish_val(a, *i as f64, String::new(), concept, None, ev, out),
+            Some(ObsValue::Integer(i)) => {
+                self.finish_val(a, *i as f64, String::new(), concept, None, ev, out)
+            }
             Some(other) => {
-                let num = if field == "bclc_stage" { other.as_text().and_then(bclc_number) } else { other.as_text().and_then(|t| t.trim().parse::<f64>().ok()) };
+                let num = if field == "bclc_stage" {
+                    other.as_text().and_then(bclc_number)
+                } else {
+                    other.as_text().and_then(|t| t.trim().parse::<f64>().ok())
+                };
                 match num {
                     Some(n) => self.finish_val(a, n, String::new(), concept, None, ev, out),
                     None => {
@@ -564,8 +763,25 @@ impl<'p> PatientFacts<'p> {
 
     /// A scalar value in `unit`, converted to the atom's unit when needed.
     #[allow(clippy::too_many_arguments)]
-    fn finish_val(&self, a: &Atom, x: f64, unit: String, concept: String, _rr: Option<()>, ev: Evidence, out: &mut LeafAnswer) -> Option<Val> {
-        let mut v = Val { lo: x, hi: x, unit, concept, ref_high: None, ref_low: None, evidence: ev };
+    fn finish_val(
+        &self,
+        a: &Atom,
+        x: f64,
+        unit: String,
+        concept: String,
+        _rr: Option<()>,
+        ev: Evidence,
+        out: &mut LeafAnswer,
+    ) -> Option<Val> {
+        let mut v = Val {
+            lo: x,
+            hi: x,
+            unit,
+            concept,
+            ref_high: None,
+            ref_low: None,
+            evidence: ev,
+        };
         if let (Value::Number(_), Some(u)) = (a.value, a.unit.as_deref()) {
             let dimensionless = v.unit.is_empty() || v.unit == "1";
             if !dimensionless && u != v.unit {
@@ -589,9 +805,19 @@ impl<'p> PatientFacts<'p> {
     }
 
     /// Answers a presence question.
-    pub fn eval_has(&self, concept: &str, what: HasKind, window: &Option<Window>, ex: bool) -> LeafAnswer {
+    pub fn eval_has(
+        &self,
+        concept: &str,
+        what: HasKind,
+        window: &Option<Window>,
+        ex: bool,
+    ) -> LeafAnswer {
         let mut out = LeafAnswer {
-            label: if ex { format!("has {}{}", concept, window_label(window)) } else { String::new() },
+            label: if ex {
+                format!("has {}{}", concept, window_label(window))
+            } else {
+                String::new()
+            },
             ..Default::default()
         };
         if self.at_treatment(window) {
@@ -605,7 +831,10 @@ impl<'p> PatientFacts<'p> {
         let earliest = win.map(|w| w.0);
         let mut yes: Vec<Evidence> = Vec::new();
         let mut no: Vec<Evidence> = Vec::new();
-        let ev = |concept: &Option<String>, value: serde_json::Value, date: Option<Date>, source: &str| Evidence {
+        let ev = |concept: &Option<String>,
+                  value: serde_json::Value,
+                  date: Option<Date>,
+                  source: &str| Evidence {
             concept: concept.clone().unwrap_or_default(),
             value,
             unit: None,
@@ -618,28 +847,56 @@ impl<'p> PatientFacts<'p> {
             comparator: None,
         };
         // §8 pregnancy: a male patient is neither pregnant nor lactating.
-        if matches!(concept, "pregnancy" | "pregnant" | "lactation" | "lactating") && p.sex == Sex::Male {
+        if matches!(
+            concept,
+            "pregnancy" | "pregnant" | "lactation" | "lactating"
+        ) && p.sex == Sex::Male
+        {
             out.value = Some(false);
             if ex {
-                out.evidence.push(ev(&Some("sex".into()), json!("male"), None, &format!("Patient/{}", p.id)));
+                out.evidence.push(ev(
+                    &Some("sex".into()),
+                    json!("male"),
+                    None,
+                    &format!("Patient/{}", p.id),
+                ));
                 out.note = Some("a male patient is neither pregnant nor lactating".into());
             }
             return out;
         }
         let matches = |c: &Option<String>| c.as_deref().is_some_and(|c| answers(c, concept));
         for c in &p.conditions {
-            if !matches(&c.concept) || c.has_flag(flag::UNCONFIRMED) || c.onset.is_some_and(|d| d > as_of) {
+            if !matches(&c.concept)
+                || c.flags.iter().any(|f| f.code == flag::UNCONFIRMED)
+                || c.onset.is_some_and(|d| d > as_of)
+            {
                 continue;
             }
             let active_in_window = match earliest {
-                Some(e) => c.abatement.is_none_or(|a| a >= e) && !(c.abatement.is_none() && !c.is_active_on(as_of) && c.onset.is_some_and(|o| o < e)),
+                Some(e) => {
+                    c.abatement.is_none_or(|a| a >= e)
+                        && !(c.abatement.is_none()
+                            && !c.is_active_on(as_of)
+                            && c.onset.is_some_and(|o| o < e))
+                }
                 None => c.is_active_on(as_of),
             };
-            let v = json!(c.clinical_status.clone().unwrap_or_else(|| "present".into()));
+            let v = json!(c
+                .clinical_status
+                .clone()
+                .unwrap_or_else(|| "present".into()));
             if active_in_window {
                 yes.push(ev(&c.concept, v, c.onset, &c.source));
             } else {
-                no.push(ev(&c.concept, json!(format!("resolved{}", c.abatement.map(|d| format!(" {d}")).unwrap_or_default())), c.abatement.or(c.onset), &c.source));
+                no.push(ev(
+                    &c.concept,
+                    json!(format!(
+                        "resolved{}",
+                        c.abatement.map(|d| format!(" {d}")).unwrap_or_default()
+                    )),
+                    c.abatement.or(c.onset),
+                    &c.source,
+                ));
             }
         }
         for pr in &p.procedures {
@@ -648,13 +905,23 @@ impl<'p> PatientFacts<'p> {
             }
             let Some(d) = pr.date else {
                 if earliest.is_none() {
-                    yes.push(ev(&pr.concept, json!("performed (undated)"), None, &pr.source));
+                    yes.push(ev(
+                        &pr.concept,
+                        json!("performed (undated)"),
+                        None,
+                        &pr.source,
+                    ));
                 }
                 continue;
             };
             if d > as_of || earliest.is_some_and(|e| d < e) {
                 if d <= as_of && ex {
-                    no.push(ev(&pr.concept, json!(format!("performed {d}, outside the window")), Some(d), &pr.source));
+                    no.push(ev(
+                        &pr.concept,
+                        json!(format!("performed {d}, outside the window")),
+                        Some(d),
+                        &pr.source,
+                    ));
                 }
                 continue;
             }
@@ -673,14 +940,32 @@ impl<'p> PatientFacts<'p> {
                 (Some(end), Some(e)) => end < e,
                 _ => false,
             };
-            if started && !ended_before && (earliest.is_some() || m.start.is_some() || m.end.is_none()) {
-                yes.push(ev(&m.concept, json!(m.status.clone().unwrap_or_else(|| "taken".into())), m.start, &m.source));
+            if started
+                && !ended_before
+                && (earliest.is_some() || m.start.is_some() || m.end.is_none())
+            {
+                yes.push(ev(
+                    &m.concept,
+                    json!(m.status.clone().unwrap_or_else(|| "taken".into())),
+                    m.start,
+                    &m.source,
+                ));
             }
         }
         if matches!(concept, "pvtt" | "macrovascular_invasion") {
             let e = self.cfg.as_of.add_days(-self.cfg.imaging_window_days);
-            if let Some(v) = p.vascular_invasion.iter().filter(|v| v.effective.is_some_and(|d| d <= as_of && d >= e)).max_by_key(|v| v.effective) {
-                let item = ev(&Some(concept.to_string()), json!(v.present), v.effective, &v.source);
+            if let Some(v) = p
+                .vascular_invasion
+                .iter()
+                .filter(|v| v.effective.is_some_and(|d| d <= as_of && d >= e))
+                .max_by_key(|v| v.effective)
+            {
+                let item = ev(
+                    &Some(concept.to_string()),
+                    json!(v.present),
+                    v.effective,
+                    &v.source,
+                );
                 if v.present {
                     yes.push(item);
                 } else {
@@ -691,8 +976,15 @@ impl<'p> PatientFacts<'p> {
         if concept == "extrahepatic_spread" {
             let e = self.cfg.as_of.add_days(-self.cfg.imaging_window_days);
             for l in &p.lesions {
-                if l.intrahepatic == Some(false) && l.effective.is_some_and(|d| d <= as_of && d >= e) {
-                    yes.push(ev(&Some("lesion".into()), json!(l.site.clone().unwrap_or_else(|| "extrahepatic".into())), l.effective, &l.source));
+                if l.intrahepatic == Some(false)
+                    && l.effective.is_some_and(|d| d <= as_of && d >= e)
+                {
+                    yes.push(ev(
+                        &Some("lesion".into()),
+                        json!(l.site.clone().unwrap_or_else(|| "extrahepatic".into())),
+                        l.effective,
+                        &l.source,
+                    ));
                 }
             }
         }
@@ -724,7 +1016,9 @@ impl<'p> PatientFacts<'p> {
             }
         }
         for &t in negative_tests(concept) {
-            let Some(o) = self.obs.get(t).and_then(|v| v.first()) else { continue };
+            let Some(o) = self.obs.get(t).and_then(|v| v.first()) else {
+                continue;
+            };
             let Some(d) = o.effective else { continue };
             if d < as_of.add_days(-obs_window(t)) {
                 continue;
@@ -765,9 +1059,15 @@ impl<'p> PatientFacts<'p> {
                 concept: concept.to_string(),
                 text: format!(
                     "documented presence or absence of {}{}{}",
-                    display(concepts::fact_ids(concept).first().copied().unwrap_or(concept)),
+                    display(
+                        concepts::fact_ids(concept)
+                            .first()
+                            .copied()
+                            .unwrap_or(concept)
+                    ),
                     what_s,
-                    win.map(|(_, d, a)| format!(" within {d} days before {a}")).unwrap_or_default()
+                    win.map(|(_, d, a)| format!(" within {d} days before {a}"))
+                        .unwrap_or_default()
                 ),
                 max_age_days: win.map(|w| w.1),
             });

@@ -8,7 +8,9 @@ use tm_model::{OverallStatus, Phase, SexEligibility, Trial};
 
 use crate::eval::eval_criterion;
 use crate::facts::PatientFacts;
-use crate::result::{CriterionResult, Evidence, Missing, Outcome, ReviewItem, TrialResult, Verdict};
+use crate::result::{
+    CriterionResult, Evidence, Missing, Outcome, ReviewItem, TrialResult, Verdict,
+};
 
 /// What the matcher needs of a trial besides its compiled criteria.
 #[derive(Debug, Clone, Serialize)]
@@ -40,13 +42,21 @@ impl TrialInfo {
                 }
             }
         }
-        let mut countries: Vec<String> = t.locations.iter().filter_map(|l| l.country.clone()).collect();
+        let mut countries: Vec<String> = t
+            .locations
+            .iter()
+            .filter_map(|l| l.country.clone())
+            .collect();
         countries.sort();
         countries.dedup();
         let e = &t.eligibility;
         TrialInfo {
             id: t.id.clone(),
-            title: t.title.clone().or_else(|| t.official_title.clone()).unwrap_or_default(),
+            title: t
+                .title
+                .clone()
+                .or_else(|| t.official_title.clone())
+                .unwrap_or_default(),
             status: t.status,
             phases: t.phase.clone(),
             conditions: t.conditions.clone(),
@@ -55,13 +65,22 @@ impl TrialInfo {
             min_age: e.min_age.as_ref().map(|a| a.years()).filter(|y| *y > 0.0),
             max_age: e.max_age.as_ref().map(|a| a.years()),
             sex: e.sex,
-            min_age_text: e.min_age.as_ref().map(|a| format!("{} {}", a.value, a.unit)),
-            max_age_text: e.max_age.as_ref().map(|a| format!("{} {}", a.value, a.unit)),
+            min_age_text: e
+                .min_age
+                .as_ref()
+                .map(|a| format!("{} {}", a.value, a.unit)),
+            max_age_text: e
+                .max_age
+                .as_ref()
+                .map(|a| format!("{} {}", a.value, a.unit)),
         }
     }
 
     pub fn recruiting(&self) -> bool {
-        matches!(self.status, Some(OverallStatus::Recruiting) | Some(OverallStatus::NotYetRecruiting))
+        matches!(
+            self.status,
+            Some(OverallStatus::Recruiting) | Some(OverallStatus::NotYetRecruiting)
+        )
     }
 }
 
@@ -108,17 +127,39 @@ fn structured_age(t: &TrialInfo) -> Option<CompiledCriterion> {
     let mut atoms = Vec::new();
     let mut parts = Vec::new();
     if let Some(min) = t.min_age {
-        atoms.push(Atom { field: "age".into(), op: Op::Ge, value: Value::Number(min), unit: Some("a".into()), span: (0, 0), window: None });
-        parts.push(format!("minimum age {}", t.min_age_text.clone().unwrap_or_default()));
+        atoms.push(Atom {
+            field: "age".into(),
+            op: Op::Ge,
+            value: Value::Number(min),
+            unit: Some("a".into()),
+            span: (0, 0),
+            window: None,
+        });
+        parts.push(format!(
+            "minimum age {}",
+            t.min_age_text.clone().unwrap_or_default()
+        ));
     }
     if let Some(max) = t.max_age {
-        atoms.push(Atom { field: "age".into(), op: Op::Le, value: Value::Number(max), unit: Some("a".into()), span: (0, 0), window: None });
-        parts.push(format!("maximum age {}", t.max_age_text.clone().unwrap_or_default()));
+        atoms.push(Atom {
+            field: "age".into(),
+            op: Op::Le,
+            value: Value::Number(max),
+            unit: Some("a".into()),
+            span: (0, 0),
+            window: None,
+        });
+        parts.push(format!(
+            "maximum age {}",
+            t.max_age_text.clone().unwrap_or_default()
+        ));
     }
     if atoms.is_empty() {
         return None;
     }
-    let all = (0..atoms.len()).map(|i| Expr::Compare { atom: i }).collect();
+    let all = (0..atoms.len())
+        .map(|i| Expr::Compare { atom: i })
+        .collect();
     Some(CompiledCriterion {
         id: "AGE".into(),
         kind: Kind::Inclusion,
@@ -157,7 +198,16 @@ fn structured_sex(t: &TrialInfo, facts: &PatientFacts, ex: bool) -> Option<Crite
         holds,
         outcome,
         review_reason: Vec::new(),
-        explanation: if ex { format!("SEX inclusion → {} (patient sex {:?})", outcome.as_str(), have).to_lowercase() } else { String::new() },
+        explanation: if ex {
+            format!(
+                "SEX inclusion → {} (patient sex {:?})",
+                outcome.as_str(),
+                have
+            )
+            .to_lowercase()
+        } else {
+            String::new()
+        },
         evidence: if ex {
             vec![Evidence {
                 concept: "sex".into(),
@@ -174,7 +224,15 @@ fn structured_sex(t: &TrialInfo, facts: &PatientFacts, ex: bool) -> Option<Crite
         } else {
             Vec::new()
         },
-        missing: if holds.is_none() && ex { vec![Missing { concept: "sex".into(), text: "administrative sex".into(), max_age_days: None }] } else { Vec::new() },
+        missing: if holds.is_none() && ex {
+            vec![Missing {
+                concept: "sex".into(),
+                text: "administrative sex".into(),
+                max_age_days: None,
+            }]
+        } else {
+            Vec::new()
+        },
         decided_by: Vec::new(),
         parent: None,
     })
@@ -183,13 +241,23 @@ fn structured_sex(t: &TrialInfo, facts: &PatientFacts, ex: bool) -> Option<Crite
 /// True when the patient has an active condition the trial lists.
 pub fn condition_match(t: &TrialInfo, facts: &PatientFacts) -> bool {
     facts.patient.conditions.iter().any(|c| {
-        c.is_active_on(facts.cfg.as_of) && c.concept.as_deref().is_some_and(|k| t.condition_concepts.iter().any(|tc| crate::concepts::answers(k, tc)))
+        c.is_active_on(facts.cfg.as_of)
+            && c.concept.as_deref().is_some_and(|k| {
+                t.condition_concepts
+                    .iter()
+                    .any(|tc| crate::concepts::answers(k, tc))
+            })
     })
 }
 
 /// Evaluates every criterion of a trial for a patient and sets the
 /// verdict. `ex`: explanations and evidence (false: verdict only, fast).
-pub fn evaluate_trial(t: &TrialInfo, compiled: &CompiledCriteria, facts: &PatientFacts, ex: bool) -> TrialResult {
+pub fn evaluate_trial(
+    t: &TrialInfo,
+    compiled: &CompiledCriteria,
+    facts: &PatientFacts,
+    ex: bool,
+) -> TrialResult {
     let mut criteria: Vec<CriterionResult> = Vec::with_capacity(compiled.criteria.len() + 2);
     if let Some(age) = structured_age(t) {
         let mut r = eval_criterion(&age, facts, ex);
@@ -207,10 +275,21 @@ pub fn evaluate_trial(t: &TrialInfo, compiled: &CompiledCriteria, facts: &Patien
 
 fn finish(t: &TrialInfo, criteria: Vec<CriterionResult>, facts: &PatientFacts) -> TrialResult {
     // A parent with sub-criteria repeats them: count each fact once.
-    let is_parent = |c: &CriterionResult| criteria.iter().any(|x| x.parent.as_deref() == Some(c.id.as_str()));
+    let is_parent = |c: &CriterionResult| {
+        criteria
+            .iter()
+            .any(|x| x.parent.as_deref() == Some(c.id.as_str()))
+    };
     let leaf: Vec<&CriterionResult> = criteria.iter().filter(|c| !is_parent(c)).collect();
-    let failed: Vec<String> = leaf.iter().filter(|c| c.outcome == Outcome::Fail).map(|c| c.id.clone()).collect();
-    let unknowns = leaf.iter().filter(|c| c.outcome == Outcome::Unknown).count();
+    let failed: Vec<String> = leaf
+        .iter()
+        .filter(|c| c.outcome == Outcome::Fail)
+        .map(|c| c.id.clone())
+        .collect();
+    let unknowns = leaf
+        .iter()
+        .filter(|c| c.outcome == Outcome::Unknown)
+        .count();
     let mut blocking_review: Vec<ReviewItem> = Vec::new();
     let mut remaining_review: Vec<ReviewItem> = Vec::new();
     let mut missing: Vec<Missing> = Vec::new();
@@ -220,7 +299,11 @@ fn finish(t: &TrialInfo, criteria: Vec<CriterionResult>, facts: &PatientFacts) -
             blocked = true;
         }
         for r in &c.review_reason {
-            let list = if r.blocking { &mut blocking_review } else { &mut remaining_review };
+            let list = if r.blocking {
+                &mut blocking_review
+            } else {
+                &mut remaining_review
+            };
             if !list.contains(r) {
                 list.push(r.clone());
             }
@@ -261,19 +344,32 @@ fn finish(t: &TrialInfo, criteria: Vec<CriterionResult>, facts: &PatientFacts) -
     }
 }
 
-/// `score = band + 0.2499 × (0.6 × passed/criteria + 0.25 × condition_match
-/// + 0.15 × recruiting)` with band 0.75 (eligible), 0.5 (needs_review),
-/// 0.25 (needs_data), 0 (ineligible): in [0, 1), never crossing bands, so
-/// sorting by score keeps the verdict order (docs/contracts.md).
-pub fn score(verdict: Verdict, passed: usize, total: usize, condition_match: bool, recruiting: bool) -> f64 {
+/// The score: `band + 0.2499 × (0.6 × passed/criteria + 0.25 ×
+/// condition_match + 0.15 × recruiting)` with band 0.75 (eligible), 0.5
+/// (needs_review), 0.25 (needs_data), 0 (ineligible). It lies in [0, 1)
+/// and never crosses bands, so sorting by score keeps the verdict order
+/// (docs/contracts.md).
+pub fn score(
+    verdict: Verdict,
+    passed: usize,
+    total: usize,
+    condition_match: bool,
+    recruiting: bool,
+) -> f64 {
     let band = match verdict {
         Verdict::Eligible => 0.75,
         Verdict::NeedsReview => 0.5,
         Verdict::NeedsData => 0.25,
         Verdict::Ineligible => 0.0,
     };
-    let frac = if total == 0 { 0.0 } else { passed as f64 / total as f64 };
-    let within = 0.6 * frac + 0.25 * f64::from(u8::from(condition_match)) + 0.15 * f64::from(u8::from(recruiting));
+    let frac = if total == 0 {
+        0.0
+    } else {
+        passed as f64 / total as f64
+    };
+    let within = 0.6 * frac
+        + 0.25 * f64::from(u8::from(condition_match))
+        + 0.15 * f64::from(u8::from(recruiting));
     let s = band + 0.2499 * within;
     (s * 10000.0).round() / 10000.0
 }
@@ -286,11 +382,19 @@ pub fn rank(results: &mut [TrialResult]) {
         let key = |r: &TrialResult| {
             (
                 r.verdict.rank(),
-                if r.verdict == Verdict::NeedsData { r.unknowns } else { 0 },
+                if r.verdict == Verdict::NeedsData {
+                    r.unknowns
+                } else {
+                    0
+                },
                 !r.condition_match,
-                r.status.as_deref() != Some("RECRUITING") && r.status.as_deref() != Some("NOT_YET_RECRUITING"),
+                r.status.as_deref() != Some("RECRUITING")
+                    && r.status.as_deref() != Some("NOT_YET_RECRUITING"),
             )
         };
-        key(a).cmp(&key(b)).then(b.score.total_cmp(&a.score)).then(a.trial.cmp(&b.trial))
+        key(a)
+            .cmp(&key(b))
+            .then(b.score.total_cmp(&a.score))
+            .then(a.trial.cmp(&b.trial))
     });
 }

@@ -56,7 +56,8 @@ fn main() {
         }
     }
     let start = Instant::now();
-    let mut per_group: Vec<Vec<(f64, bool)>> = vec![Vec::with_capacity(n / 2 + 1); 2];
+    let mut per_group: Vec<Vec<(f64, bool)>> =
+        (0..2).map(|_| Vec::with_capacity(n / 2 + 1)).collect();
     for o in &obs {
         per_group[o.group].push((o.time, o.event));
     }

@@ -48,7 +48,10 @@ pub struct ReadReport {
 /// Reading failed as a whole (the path cannot be read at all).
 #[derive(Debug)]
 pub enum ReadError {
-    Io { path: PathBuf, error: std::io::Error },
+    Io {
+        path: PathBuf,
+        error: std::io::Error,
+    },
 }
 
 impl std::fmt::Display for ReadError {
@@ -213,7 +216,14 @@ fn collect(item: Item, out: &mut Vec<(Value, String, Option<String>)>, b: &mut B
             let o = format!("{origin}#entry[{i}]");
             if res.get("resourceType").and_then(Value::as_str) == Some("Bundle") {
                 let mut inner = Vec::new();
-                collect(Item { value: res, origin: o }, &mut inner, b);
+                collect(
+                    Item {
+                        value: res,
+                        origin: o,
+                    },
+                    &mut inner,
+                    b,
+                );
                 out.extend(inner);
                 continue;
             }
@@ -375,10 +385,9 @@ fn round_sig(v: f64) -> f64 {
 /// projections.
 pub fn canonical(p: &Patient) -> Patient {
     let mut p = p.clone();
-    let key = |v: &serde_json::Result<String>| v.as_ref().map(|s| s.clone()).unwrap_or_default();
     macro_rules! sort {
         ($v:expr) => {
-            $v.sort_by_cached_key(|x| key(&serde_json::to_string(x)));
+            $v.sort_by_cached_key(|x| serde_json::to_string(x).unwrap_or_default());
         };
     }
     p.observations.retain(|o| o.value.is_some());
@@ -414,7 +423,8 @@ pub fn canonical(p: &Patient) -> Patient {
         x.codes.clear();
         x.text = None;
         x.status = None;
-        x.details.retain(|d| d == "with lipiodol" || d == "without lipiodol");
+        x.details
+            .retain(|d| d == "with lipiodol" || d == "without lipiodol");
         sort!(x.flags);
     }
     for m in &mut p.medications {

@@ -42,7 +42,11 @@ fn status_code(cc: &Option<fhir::CodeableConcept>) -> Option<String> {
 /// Reads one resource into the builder. `default_patient` is used when a
 /// resource has no subject (a file or bundle about one patient).
 pub fn resource(b: &mut Builder, v: Value, origin: &str, default_patient: Option<&str>) {
-    let Some(rt) = v.get("resourceType").and_then(Value::as_str).map(str::to_string) else {
+    let Some(rt) = v
+        .get("resourceType")
+        .and_then(Value::as_str)
+        .map(str::to_string)
+    else {
         *b.skipped_types
             .entry("(no resourceType)".to_string())
             .or_default() += 1;
@@ -130,8 +134,10 @@ fn patient(b: &mut Builder, p: fhir::Patient) {
         _ => Sex::Unknown,
     };
     if pt.sex != Sex::Unknown && sex != Sex::Unknown && pt.sex != sex {
-        pt.flags
-            .push(Flag::new(flag::CONFLICT, format!("sex {:?} vs {:?}", pt.sex, sex)));
+        pt.flags.push(Flag::new(
+            flag::CONFLICT,
+            format!("sex {:?} vs {:?}", pt.sex, sex),
+        ));
     }
     if sex != Sex::Unknown {
         pt.sex = sex;
@@ -142,7 +148,10 @@ fn patient(b: &mut Builder, p: fhir::Patient) {
                 if pt.birth_date.is_some_and(|old| old != d) {
                     pt.flags.push(Flag::new(
                         flag::CONFLICT,
-                        format!("birth date {} vs {d}", pt.birth_date.map(|x| x.to_string()).unwrap_or_default()),
+                        format!(
+                            "birth date {} vs {d}",
+                            pt.birth_date.map(|x| x.to_string()).unwrap_or_default()
+                        ),
                     ));
                 }
                 pt.birth_date = Some(d);
@@ -168,7 +177,10 @@ fn obs_date(o: &fhir::Observation) -> Option<Date> {
 /// normalised text.
 fn comp_key(c: &fhir::ObservationComponent) -> String {
     let codes = codings(Some(&c.code));
-    if let Some(k) = codes.iter().find_map(|x| tm_lexicon::by_code(&x.system, &x.code)) {
+    if let Some(k) = codes
+        .iter()
+        .find_map(|x| tm_lexicon::by_code(&x.system, &x.code))
+    {
         return k.id.clone();
     }
     if let Some(tm) = codes.iter().find(|x| x.system == tm_lexicon::TM_SYSTEM) {
@@ -213,9 +225,11 @@ fn comp_grade(c: &fhir::ObservationComponent) -> Option<u8> {
         return grade_of(s);
     }
     c.value.value_codeable_concept.as_ref().and_then(|cc| {
-        cc.best_text()
-            .and_then(grade_of)
-            .or_else(|| cc.coding.iter().find_map(|x| x.code.as_deref().and_then(grade_of)))
+        cc.best_text().and_then(grade_of).or_else(|| {
+            cc.coding
+                .iter()
+                .find_map(|x| x.code.as_deref().and_then(grade_of))
+        })
     })
 }
 
@@ -234,7 +248,10 @@ fn is_intrahepatic(site: &str) -> bool {
 }
 
 fn observation(b: &mut Builder, pid: &str, o: fhir::Observation) {
-    if matches!(o.status.as_deref(), Some("entered-in-error") | Some("cancelled")) {
+    if matches!(
+        o.status.as_deref(),
+        Some("entered-in-error") | Some("cancelled")
+    ) {
         b.excluded += 1;
         return;
     }
@@ -244,8 +261,14 @@ fn observation(b: &mut Builder, pid: &str, o: fhir::Observation) {
     let effective = obs_date(&o);
     let source = id_of("Observation", &o.id);
     let mut flags = Vec::new();
-    if matches!(o.status.as_deref(), Some("preliminary") | Some("registered")) {
-        flags.push(Flag::new(flag::UNCONFIRMED, format!("status {}", o.status.as_deref().unwrap_or(""))));
+    if matches!(
+        o.status.as_deref(),
+        Some("preliminary") | Some("registered")
+    ) {
+        flags.push(Flag::new(
+            flag::UNCONFIRMED,
+            format!("status {}", o.status.as_deref().unwrap_or("")),
+        ));
     }
     if effective.is_none() {
         flags.push(Flag::new(flag::UNDATED, "no effective date"));
@@ -275,12 +298,19 @@ fn observation(b: &mut Builder, pid: &str, o: fhir::Observation) {
             }
             diameters.sort_by(|a, b| b.value.total_cmp(&a.value));
             l.diameters = diameters;
-            l.site = o.body_site.as_ref().and_then(|s| s.best_text()).map(str::to_string);
+            l.site = o
+                .body_site
+                .as_ref()
+                .and_then(|s| s.best_text())
+                .map(str::to_string);
             l.intrahepatic = l.site.as_deref().map(is_intrahepatic);
             l.label = o.identifier.iter().find_map(|i| i.value.clone());
             l.flags = flags;
             if l.diameters.is_empty() {
-                l.flags.push(Flag::new(flag::UNREADABLE, "lesion without a length diameter"));
+                l.flags.push(Flag::new(
+                    flag::UNREADABLE,
+                    "lesion without a length diameter",
+                ));
             }
             b.patient_mut(pid).lesions.push(l);
             return;
@@ -318,7 +348,11 @@ fn observation(b: &mut Builder, pid: &str, o: fhir::Observation) {
                 }
             }
             vi.present = main_bool.unwrap_or(vi.vp_grade.is_none_or(|g| g > 0));
-            vi.vessel = o.body_site.as_ref().and_then(|s| s.best_text()).map(str::to_string);
+            vi.vessel = o
+                .body_site
+                .as_ref()
+                .and_then(|s| s.best_text())
+                .map(str::to_string);
             b.patient_mut(pid).vascular_invasion.push(vi);
             return;
         }
@@ -326,8 +360,16 @@ fn observation(b: &mut Builder, pid: &str, o: fhir::Observation) {
     }
     let (value, comparator) = normalize::value_from_fhir(&o.value);
     let reference_range = o.reference_range.first().map(|r| ReferenceRange {
-        low: r.low.as_ref().and_then(normalize::fhir_quantity).map(|x| x.0),
-        high: r.high.as_ref().and_then(normalize::fhir_quantity).map(|x| x.0),
+        low: r
+            .low
+            .as_ref()
+            .and_then(normalize::fhir_quantity)
+            .map(|x| x.0),
+        high: r
+            .high
+            .as_ref()
+            .and_then(normalize::fhir_quantity)
+            .map(|x| x.0),
         text: r.text.clone(),
     });
     let components: Vec<ObsComponent> = o
@@ -352,7 +394,11 @@ fn observation(b: &mut Builder, pid: &str, o: fhir::Observation) {
         original: None,
         reference_range,
         effective,
-        interpretation: o.interpretation.iter().flat_map(|i| codings(Some(i))).collect(),
+        interpretation: o
+            .interpretation
+            .iter()
+            .flat_map(|i| codings(Some(i)))
+            .collect(),
         components,
         source: source.clone(),
         flags,
@@ -406,13 +452,24 @@ fn condition(b: &mut Builder, pid: &str, c: fhir::Condition) {
         .or_else(|| date(c.abatement_period.as_ref().and_then(|p| p.end.as_deref())));
     let source = id_of("Condition", &c.id);
     let mut flags = Vec::new();
-    if matches!(ver.as_deref(), Some("provisional") | Some("differential") | Some("unconfirmed")) {
-        flags.push(Flag::new(flag::UNCONFIRMED, format!("verification {}", ver.as_deref().unwrap_or(""))));
+    if matches!(
+        ver.as_deref(),
+        Some("provisional") | Some("differential") | Some("unconfirmed")
+    ) {
+        flags.push(Flag::new(
+            flag::UNCONFIRMED,
+            format!("verification {}", ver.as_deref().unwrap_or("")),
+        ));
     }
     if onset.is_none() {
         flags.push(Flag::new(flag::UNDATED, "no onset or recorded date"));
     }
-    let body_site: Vec<String> = c.body_site.iter().filter_map(|s| s.best_text()).map(str::to_string).collect();
+    let body_site: Vec<String> = c
+        .body_site
+        .iter()
+        .filter_map(|s| s.best_text())
+        .map(str::to_string)
+        .collect();
     let cond = Condition {
         concept: concept.map(|k| k.id.clone()),
         codes,
@@ -427,7 +484,10 @@ fn condition(b: &mut Builder, pid: &str, c: fhir::Condition) {
         flags,
     };
     let pt = b.patient_mut(pid);
-    if matches!(cond.concept.as_deref(), Some("pvtt") | Some("macrovascular_invasion")) {
+    if matches!(
+        cond.concept.as_deref(),
+        Some("pvtt") | Some("macrovascular_invasion")
+    ) {
         pt.vascular_invasion.push(VascularInvasion {
             present: true,
             vessel: body_site.first().cloned(),
@@ -467,18 +527,36 @@ fn condition(b: &mut Builder, pid: &str, c: fhir::Condition) {
 
 fn lipiodol_detail(texts: &[String]) -> Option<&'static str> {
     let all = texts.join(" ").to_lowercase();
-    let neg = ["without lipiodol", "no lipiodol", "non-iodized", "non iodized", "non-iodised", "lipiodol-free", "without iodized oil", "drug-eluting bead", "deb-tace"];
+    let neg = [
+        "without lipiodol",
+        "no lipiodol",
+        "non-iodized",
+        "non iodized",
+        "non-iodised",
+        "lipiodol-free",
+        "without iodized oil",
+        "drug-eluting bead",
+        "deb-tace",
+    ];
     if neg.iter().any(|n| all.contains(n)) {
         return Some("without lipiodol");
     }
-    if tm_lexicon::find_in(&all).iter().any(|(_, c)| c.id == "lipiodol") || all.contains("conventional tace") || all.contains("ctace") {
+    if tm_lexicon::find_in(&all)
+        .iter()
+        .any(|(_, c)| c.id == "lipiodol")
+        || all.contains("conventional tace")
+        || all.contains("ctace")
+    {
         return Some("with lipiodol");
     }
     None
 }
 
 fn procedure(b: &mut Builder, pid: &str, p: fhir::Procedure) {
-    if matches!(p.status.as_deref(), Some("not-done") | Some("entered-in-error")) {
+    if matches!(
+        p.status.as_deref(),
+        Some("not-done") | Some("entered-in-error")
+    ) {
         b.excluded += 1;
         return;
     }
@@ -487,8 +565,18 @@ fn procedure(b: &mut Builder, pid: &str, p: fhir::Procedure) {
     let date = date(p.performed_date_time.as_deref())
         .or_else(|| date(p.performed_period.as_ref().and_then(|x| x.start.as_deref())));
     let mut details: Vec<String> = Vec::new();
-    details.extend(p.used_code.iter().filter_map(|c| c.best_text()).map(str::to_string));
-    details.extend(p.body_site.iter().filter_map(|c| c.best_text()).map(str::to_string));
+    details.extend(
+        p.used_code
+            .iter()
+            .filter_map(|c| c.best_text())
+            .map(str::to_string),
+    );
+    details.extend(
+        p.body_site
+            .iter()
+            .filter_map(|c| c.best_text())
+            .map(str::to_string),
+    );
     details.extend(p.note.iter().filter_map(|n| n.text.clone()));
     let text = text_or_display(p.code.as_ref());
     let mut probe = details.clone();
@@ -522,10 +610,16 @@ fn dose_of(m: &fhir::MedicationUse) -> Option<Quantity> {
             Some(Value::Array(a)) => a
                 .first()
                 .and_then(|d| serde_json::from_value::<fhir::Dosage>(d.clone()).ok())
-                .and_then(|d| d.dose_and_rate.first().and_then(|x| x.dose_quantity.clone())),
-            Some(v @ Value::Object(_)) => serde_json::from_value::<fhir::AdministrationDosage>(v.clone())
-                .ok()
-                .and_then(|d| d.dose),
+                .and_then(|d| {
+                    d.dose_and_rate
+                        .first()
+                        .and_then(|x| x.dose_quantity.clone())
+                }),
+            Some(v @ Value::Object(_)) => {
+                serde_json::from_value::<fhir::AdministrationDosage>(v.clone())
+                    .ok()
+                    .and_then(|d| d.dose)
+            }
             _ => None,
         })?;
     let (q, _) = normalize::fhir_quantity(&q)?;
@@ -543,18 +637,30 @@ fn medication(b: &mut Builder, pid: &str, m: fhir::MedicationUse, kind: Medicati
     let resolved = m.medication_reference.as_ref().and_then(|r| {
         let key = r.reference.as_deref()?;
         let id = key.strip_prefix("urn:uuid:").unwrap_or(key);
-        let id = id.strip_prefix("Medication/").unwrap_or(id).trim_start_matches('#');
+        let id = id
+            .strip_prefix("Medication/")
+            .unwrap_or(id)
+            .trim_start_matches('#');
         b.medications.get(id).cloned()
     });
     let cc = m.medication_codeable_concept.clone().or(resolved);
     let codes = codings(cc.as_ref());
-    let text = text_or_display(cc.as_ref())
-        .or_else(|| m.medication_reference.as_ref().and_then(|r| r.display.clone()));
-    let concept = concept_for(&codes, cc.as_ref().and_then(|c| c.text.as_deref()).or(text.as_deref()));
-    let period = m
-        .effective_period
-        .clone()
-        .or_else(|| m.dispense_request.as_ref().and_then(|d| d.validity_period.clone()));
+    let text = text_or_display(cc.as_ref()).or_else(|| {
+        m.medication_reference
+            .as_ref()
+            .and_then(|r| r.display.clone())
+    });
+    let concept = concept_for(
+        &codes,
+        cc.as_ref()
+            .and_then(|c| c.text.as_deref())
+            .or(text.as_deref()),
+    );
+    let period = m.effective_period.clone().or_else(|| {
+        m.dispense_request
+            .as_ref()
+            .and_then(|d| d.validity_period.clone())
+    });
     let start = date(period.as_ref().and_then(|p| p.start.as_deref()))
         .or_else(|| date(m.effective_date_time.as_deref()))
         .or_else(|| date(m.authored_on.as_deref()))
@@ -593,7 +699,8 @@ fn allergy(b: &mut Builder, pid: &str, a: fhir::AllergyIntolerance) {
     if concept.is_none() {
         for r in &a.reaction {
             let sc = codings(r.substance.as_ref());
-            if let Some(k) = concept_for(&sc, r.substance.as_ref().and_then(|x| x.text.as_deref())) {
+            if let Some(k) = concept_for(&sc, r.substance.as_ref().and_then(|x| x.text.as_deref()))
+            {
                 concept = Some(k);
                 codes.extend(sc);
                 break;
@@ -614,11 +721,19 @@ fn allergy(b: &mut Builder, pid: &str, a: fhir::AllergyIntolerance) {
     let reactions = a
         .reaction
         .iter()
-        .flat_map(|r| r.manifestation.iter().filter_map(|m| m.best_text()).map(str::to_string))
+        .flat_map(|r| {
+            r.manifestation
+                .iter()
+                .filter_map(|m| m.best_text())
+                .map(str::to_string)
+        })
         .collect();
     let mut flags = Vec::new();
     if matches!(ver.as_deref(), Some("unconfirmed") | Some("presumed")) {
-        flags.push(Flag::new(flag::UNCONFIRMED, format!("verification {}", ver.as_deref().unwrap_or(""))));
+        flags.push(Flag::new(
+            flag::UNCONFIRMED,
+            format!("verification {}", ver.as_deref().unwrap_or("")),
+        ));
     }
     b.patient_mut(pid).allergies.push(Allergy {
         concept: concept.map(|k| k.id.clone()),
@@ -637,7 +752,10 @@ fn allergy(b: &mut Builder, pid: &str, a: fhir::AllergyIntolerance) {
 }
 
 fn report(b: &mut Builder, pid: &str, d: fhir::DiagnosticReport) {
-    if matches!(d.status.as_deref(), Some("entered-in-error") | Some("cancelled")) {
+    if matches!(
+        d.status.as_deref(),
+        Some("entered-in-error") | Some("cancelled")
+    ) {
         b.excluded += 1;
         return;
     }
@@ -649,7 +767,11 @@ fn report(b: &mut Builder, pid: &str, d: fhir::DiagnosticReport) {
         d.conclusion.clone().map(ObsValue::Text)
     } else {
         Some(ObsValue::Coded {
-            codes: d.conclusion_code.iter().flat_map(|c| codings(Some(c))).collect(),
+            codes: d
+                .conclusion_code
+                .iter()
+                .flat_map(|c| codings(Some(c)))
+                .collect(),
             text: d.conclusion.clone(),
         })
     };
@@ -671,7 +793,10 @@ fn report(b: &mut Builder, pid: &str, d: fhir::DiagnosticReport) {
 }
 
 fn consent(b: &mut Builder, pid: &str, c: fhir::Consent) {
-    if matches!(c.status.as_deref(), Some("entered-in-error") | Some("draft") | Some("proposed")) {
+    if matches!(
+        c.status.as_deref(),
+        Some("entered-in-error") | Some("draft") | Some("proposed")
+    ) {
         b.excluded += 1;
         return;
     }

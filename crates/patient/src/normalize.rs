@@ -20,9 +20,9 @@ pub fn concept_for(codes: &[Coding], text: Option<&str>) -> Option<&'static Conc
     // A standard code we do not know (LOINC 5792-7 "Glucose [Mass/volume]
     // in Urine") must not be mapped by a word of its text: only an exact
     // phrase counts then. Text-only resources may use a phrase inside.
-    let has_standard = codes.iter().any(|c| {
-        tm_lexicon::system_url(&c.system).is_some_and(|u| u != tm_lexicon::TM_SYSTEM)
-    });
+    let has_standard = codes
+        .iter()
+        .any(|c| tm_lexicon::system_url(&c.system).is_some_and(|u| u != tm_lexicon::TM_SYSTEM));
     let texts: Vec<&str> = text
         .into_iter()
         .chain(codes.iter().filter_map(|c| c.display.as_deref()))
@@ -194,12 +194,20 @@ fn is_categorical(c: &Concept) -> bool {
 /// Short category value: "BCLC stage B" → "B", "Child-Pugh class A" → "A",
 /// "Vp3" → "3" for Vp, "LR-5" → "LR5".
 pub fn category(concept: &Concept, text: &str) -> String {
-    let mut toks: Vec<String> = tm_lexicon::tokens(text).into_iter().map(|(t, _)| t).collect();
+    let mut toks: Vec<String> = tm_lexicon::tokens(text)
+        .into_iter()
+        .map(|(t, _)| t)
+        .collect();
     let noise: Vec<String> = concept
         .synonyms
         .iter()
         .flat_map(|s| tm_lexicon::tokens(s).into_iter().map(|(t, _)| t))
-        .chain(["stage", "class", "grade", "category", "bclc", "child", "pugh", "who"].map(String::from))
+        .chain(
+            [
+                "stage", "class", "grade", "category", "bclc", "child", "pugh", "who",
+            ]
+            .map(String::from),
+        )
         .collect();
     toks.retain(|t| !noise.contains(t));
     let s = toks.join("").to_uppercase();
@@ -244,7 +252,8 @@ pub fn value_from_fhir(v: &crate::fhir::Value) -> (Option<ObsValue>, Option<Stri
 pub fn normalize_observation(o: &mut Observation) {
     if o.comparator.as_deref().is_some_and(|c| !c.is_empty()) && !o.has_flag(flag::CENSORED) {
         let c = o.comparator.clone().unwrap_or_default();
-        o.flags.push(Flag::new(flag::CENSORED, format!("value is {c} a limit")));
+        o.flags
+            .push(Flag::new(flag::CENSORED, format!("value is {c} a limit")));
     }
     let concept = o.concept.as_deref().and_then(tm_lexicon::get);
     let Some(value) = o.value.take() else {
@@ -253,9 +262,7 @@ pub fn normalize_observation(o: &mut Observation) {
     let Some(concept) = concept else {
         // no concept: only spell the unit as UCUM when we know it
         o.value = Some(match value {
-            ObsValue::Quantity(q) => ObsValue::Quantity(
-                tm_units::normalize(&q).unwrap_or(q),
-            ),
+            ObsValue::Quantity(q) => ObsValue::Quantity(tm_units::normalize(&q).unwrap_or(q)),
             v => v,
         });
         return;
@@ -263,7 +270,8 @@ pub fn normalize_observation(o: &mut Observation) {
     let value = shape_value(concept, value, &mut o.flags);
     o.value = Some(match value {
         ObsValue::Quantity(q) => {
-            let (q, original, rr) = normalize_quantity(concept, q, o.reference_range.take(), &mut o.flags);
+            let (q, original, rr) =
+                normalize_quantity(concept, q, o.reference_range.take(), &mut o.flags);
             o.original = original;
             o.reference_range = rr;
             ObsValue::Quantity(q)
@@ -292,7 +300,11 @@ fn shape_value(concept: &Concept, value: ObsValue, flags: &mut Vec<Flag>) -> Obs
                 let n = text
                     .as_deref()
                     .and_then(leading_int)
-                    .or_else(|| codes.iter().find_map(|c| c.display.as_deref().and_then(leading_int)))
+                    .or_else(|| {
+                        codes
+                            .iter()
+                            .find_map(|c| c.display.as_deref().and_then(leading_int))
+                    })
                     .or_else(|| {
                         codes
                             .iter()
@@ -313,7 +325,10 @@ fn shape_value(concept: &Concept, value: ObsValue, flags: &mut Vec<Flag>) -> Obs
         if let Some([lo, hi]) = concept.plausible {
             if let ObsValue::Integer(n) = value {
                 if (n as f64) < lo || (n as f64) > hi {
-                    flags.push(Flag::new(flag::IMPLAUSIBLE, format!("{n} outside {lo}–{hi}")));
+                    flags.push(Flag::new(
+                        flag::IMPLAUSIBLE,
+                        format!("{n} outside {lo}–{hi}"),
+                    ));
                 }
             }
         }
@@ -408,7 +423,10 @@ pub fn normalize_quantity(
         Err(UnitError::AssayDependent { .. }) => {
             flags.push(Flag::new(
                 flag::ASSAY_DEPENDENT,
-                format!("{} ↔ {canon} depends on the assay; kept as {}", q.unit, q.unit),
+                format!(
+                    "{} ↔ {canon} depends on the assay; kept as {}",
+                    q.unit, q.unit
+                ),
             ));
             (q, None, rr)
         }
@@ -420,9 +438,8 @@ pub fn normalize_quantity(
 }
 
 fn convert_range(r: ReferenceRange, to: &str, concept: &str) -> ReferenceRange {
-    let conv = |q: Option<Quantity>| {
-        q.map(|q| tm_units::convert(&q, to, Some(concept)).unwrap_or(q))
-    };
+    let conv =
+        |q: Option<Quantity>| q.map(|q| tm_units::convert(&q, to, Some(concept)).unwrap_or(q));
     ReferenceRange {
         low: conv(r.low),
         high: conv(r.high),
@@ -533,11 +550,24 @@ mod tests {
             code: c.into(),
             display: None,
         };
-        assert_eq!(concept_for(&[loinc("777-3")], None).unwrap().id, "platelets");
-        assert_eq!(concept_for(&[loinc("9999-9")], Some("Serum albumin")).unwrap().id, "albumin");
+        assert_eq!(
+            concept_for(&[loinc("777-3")], None).unwrap().id,
+            "platelets"
+        );
+        assert_eq!(
+            concept_for(&[loinc("9999-9")], Some("Serum albumin"))
+                .unwrap()
+                .id,
+            "albumin"
+        );
         // an unknown standard code is not mapped by a word of its text
         assert!(concept_for(&[loinc("5792-7")], Some("Glucose [Mass/volume] in Urine")).is_none());
-        assert_eq!(concept_for(&[], Some("Albumin [Mass/volume] in Serum")).unwrap().id, "albumin");
+        assert_eq!(
+            concept_for(&[], Some("Albumin [Mass/volume] in Serum"))
+                .unwrap()
+                .id,
+            "albumin"
+        );
         assert!(concept_for(&[], Some("no ascites")).is_none());
         assert!(concept_for(&[], Some("Body temperature")).is_none());
     }

@@ -185,7 +185,10 @@ fn concept_id(name: &str, flags: &mut Vec<Flag>) -> Option<String> {
     if let Some(c) = tm_lexicon::get(name).or_else(|| tm_lexicon::lookup_phrase(name)) {
         return Some(c.id.clone());
     }
-    flags.push(Flag::new(flag::UNMAPPED, format!("unknown concept {name:?}")));
+    flags.push(Flag::new(
+        flag::UNMAPPED,
+        format!("unknown concept {name:?}"),
+    ));
     None
 }
 
@@ -193,7 +196,10 @@ fn pdate(s: &Option<String>, what: &str, flags: &mut Vec<Flag>) -> Option<Date> 
     let s = s.as_deref()?;
     let d = normalize::date(Some(s));
     if d.is_none() {
-        flags.push(Flag::new(flag::UNREADABLE, format!("{what} {s:?} is not a date")));
+        flags.push(Flag::new(
+            flag::UNREADABLE,
+            format!("{what} {s:?} is not a date"),
+        ));
     }
     d
 }
@@ -270,11 +276,20 @@ pub fn to_patient(p: Profile) -> Patient {
         if matches!(verification.as_str(), "refuted" | "entered-in-error") {
             continue;
         }
-        if matches!(verification.as_str(), "provisional" | "differential" | "unconfirmed") {
-            flags.push(Flag::new(flag::UNCONFIRMED, format!("verification {verification}")));
+        if matches!(
+            verification.as_str(),
+            "provisional" | "differential" | "unconfirmed"
+        ) {
+            flags.push(Flag::new(
+                flag::UNCONFIRMED,
+                format!("verification {verification}"),
+            ));
         }
         let source = format!("profile:conditions[{i}]");
-        if matches!(concept.as_deref(), Some("pvtt") | Some("macrovascular_invasion")) {
+        if matches!(
+            concept.as_deref(),
+            Some("pvtt") | Some("macrovascular_invasion")
+        ) {
             pt.vascular_invasion.push(VascularInvasion {
                 present: true,
                 vessel: c.body_site.first().cloned(),
@@ -373,7 +388,10 @@ pub fn to_patient(p: Profile) -> Patient {
         pt.lesions.push(Lesion {
             intrahepatic: l.site.as_deref().map(|s| {
                 let s = s.to_lowercase();
-                s.contains("liver") || s.contains("hepat") || s.contains("segment") || s.contains("lobe")
+                s.contains("liver")
+                    || s.contains("hepat")
+                    || s.contains("segment")
+                    || s.contains("lobe")
             }),
             label: l.label,
             site: l.site,

@@ -13,7 +13,12 @@ fn root() -> PathBuf {
 fn one(path: &str) -> (Patient, tm_patient::ReadReport) {
     let r = read_path(root().join(path)).expect("read");
     assert!(r.errors.is_empty(), "{:?}", r.errors);
-    assert_eq!(r.patients.len(), 1, "{:?}", r.patients.iter().map(|p| &p.id).collect::<Vec<_>>());
+    assert_eq!(
+        r.patients.len(),
+        1,
+        "{:?}",
+        r.patients.iter().map(|p| &p.id).collect::<Vec<_>>()
+    );
     (r.patients[0].clone(), r)
 }
 
@@ -24,7 +29,10 @@ fn hcc_fhir_and_profile_are_the_same_patient() {
     // the FHIR bundle has one Encounter (skipped) and one refuted Condition
     assert_eq!(report.skipped_types.get("Encounter"), Some(&1));
     assert_eq!(report.excluded, 1);
-    assert!(fhir.conditions.iter().all(|c| c.concept.as_deref() != Some("ascites")));
+    assert!(fhir
+        .conditions
+        .iter()
+        .all(|c| c.concept.as_deref() != Some("ascites")));
     let a = serde_json::to_value(canonical(&fhir)).unwrap();
     let b = serde_json::to_value(canonical(&prof)).unwrap();
     if a != b {
@@ -44,9 +52,18 @@ fn hcc_fhir_and_profile_are_the_same_patient() {
     assert_eq!(q.unit, "mg/dL");
     assert!((q.value - 1.2).abs() < 1e-9);
     assert_eq!(bili.original.as_ref().unwrap().unit, "umol/L");
-    assert_eq!(fhir.latest("ecog", d).unwrap().value, Some(ObsValue::Integer(1)));
-    assert_eq!(fhir.latest("bclc_stage", d).unwrap().value, Some(ObsValue::Text("B".into())));
-    assert_eq!(fhir.latest("sbp", d).unwrap().quantity().unwrap().value, 132.0);
+    assert_eq!(
+        fhir.latest("ecog", d).unwrap().value,
+        Some(ObsValue::Integer(1))
+    );
+    assert_eq!(
+        fhir.latest("bclc_stage", d).unwrap().value,
+        Some(ObsValue::Text("B".into()))
+    );
+    assert_eq!(
+        fhir.latest("sbp", d).unwrap().quantity().unwrap().value,
+        132.0
+    );
     assert_eq!(fhir.lesions.len(), 2);
     assert_eq!(fhir.lesions[0].longest().unwrap().value, 4.2);
     assert_eq!(fhir.lesions[0].longest().unwrap().unit, "cm");
@@ -55,7 +72,10 @@ fn hcc_fhir_and_profile_are_the_same_patient() {
     let tace = fhir.procedures_of("tace").next().unwrap();
     assert!(tace.details.iter().any(|d| d == "with lipiodol"));
     assert_eq!(fhir.medications[0].concept.as_deref(), Some("entecavir"));
-    assert_eq!(fhir.allergies[0].concept.as_deref(), Some("iodinated_contrast"));
+    assert_eq!(
+        fhir.allergies[0].concept.as_deref(),
+        Some("iodinated_contrast")
+    );
     assert_eq!(fhir.age_on(d), Some(66));
     assert!(fhir.all_flags().is_empty(), "{:?}", fhir.all_flags());
 }
@@ -93,7 +113,12 @@ fn flags_exclusions_and_text_only_codes() {
     assert_eq!(r.skipped_types.get("Flag"), Some(&1));
     let p = &r.patients[0];
     assert_eq!(p.id, "p1");
-    let by = |id: &str| p.observations.iter().find(|o| o.source == format!("Observation/{id}")).unwrap();
+    let by = |id: &str| {
+        p.observations
+            .iter()
+            .find(|o| o.source == format!("Observation/{id}"))
+            .unwrap()
+    };
     assert!(by("hb1").has_flag(flag::IMPLAUSIBLE));
     assert!(by("hb2").has_flag(flag::UNIT_MISMATCH));
     assert_eq!(by("hb2").concept.as_deref(), Some("hemoglobin"));
@@ -108,7 +133,10 @@ fn flags_exclusions_and_text_only_codes() {
     assert!(p.conditions.is_empty());
     assert_eq!(p.procedures.len(), 1);
     assert_eq!(p.procedures[0].concept.as_deref(), Some("tace"));
-    assert!(p.procedures[0].details.iter().any(|d| d == "without lipiodol"));
+    assert!(p.procedures[0]
+        .details
+        .iter()
+        .any(|d| d == "without lipiodol"));
     assert!(p.all_flags().len() >= 4);
 }
 
@@ -120,10 +148,18 @@ fn malformed_json_is_reported_with_file_and_line() {
     assert!(r.errors[0].starts_with("x.ndjson:2:"), "{}", r.errors[0]);
     assert_eq!(r.patients.len(), 1);
     assert_eq!(r.patients[0].observations.len(), 1);
-    let r = read_str("bad.json", "{\n \"resourceType\": \"Patient\",\n \"id\": }", false);
+    let r = read_str(
+        "bad.json",
+        "{\n \"resourceType\": \"Patient\",\n \"id\": }",
+        false,
+    );
     assert!(r.errors[0].starts_with("bad.json:3:"), "{:?}", r.errors);
     // a resource of the wrong shape is an error, not a crash
-    let r = read_str("w.json", r#"{"resourceType":"Observation","id":"o","code":"oops"}"#, false);
+    let r = read_str(
+        "w.json",
+        r#"{"resourceType":"Observation","id":"o","code":"oops"}"#,
+        false,
+    );
     assert_eq!(r.errors.len(), 1);
 }
 
@@ -139,7 +175,9 @@ fn shared(p: &str) -> Option<PathBuf> {
 
 #[test]
 fn r4_examples_read_without_crash() {
-    let Some(d) = shared("r4-examples") else { return };
+    let Some(d) = shared("r4-examples") else {
+        return;
+    };
     let r = read_path(&d).unwrap();
     assert!(r.files > 300, "{}", r.files);
     assert!(r.patients.len() > 10);
@@ -150,7 +188,12 @@ fn r4_examples_read_without_crash() {
     }
     eprintln!(
         "r4-examples: {} files, {} patients, {} resources, {} excluded, {} errors, skipped {:?}",
-        r.files, r.patients.len(), r.resources_read, r.excluded, r.errors.len(), r.skipped_types
+        r.files,
+        r.patients.len(),
+        r.resources_read,
+        r.excluded,
+        r.errors.len(),
+        r.skipped_types
     );
 }
 
@@ -163,14 +206,22 @@ fn synthea_bundles_and_bulk_read_without_crash() {
         let with_vitals = r
             .patients
             .iter()
-            .filter(|p| p.observations.iter().any(|o| o.concept.as_deref() == Some("weight")))
+            .filter(|p| {
+                p.observations
+                    .iter()
+                    .any(|o| o.concept.as_deref() == Some("weight"))
+            })
             .count();
         assert!(with_vitals > 0);
     }
     for set in ["synthea-bulk/10-patients", "synthea-bulk/100-patients"] {
         let Some(d) = shared(set) else { continue };
         let r = read_path(&d).unwrap();
-        assert!(r.errors.is_empty(), "{:?}", &r.errors[..r.errors.len().min(5)]);
+        assert!(
+            r.errors.is_empty(),
+            "{:?}",
+            &r.errors[..r.errors.len().min(5)]
+        );
         let with_birth = r.patients.iter().filter(|p| p.birth_date.is_some()).count();
         assert!(with_birth >= 10, "{set}: {with_birth}");
         assert!(r.skipped_types.contains_key("(no resourceType)")); // log.ndjson

@@ -66,9 +66,14 @@ enum Commands {
     Bench(cmd::bench::Args),
     /// Kaplan-Meier curves, medians, log-rank test and hazard ratios from a CSV file.
     Survival(cmd::survival::Args),
+    /// Screen one patient against the trials: verdict, failed criteria, missing data, review items.
+    Match(cmd::match_cmd::Args),
     /// Read a patient (FHIR R4 JSON / Bundle / NDJSON / directory, or a
     /// hand-entry profile) and show the normalised facts and every flag.
     Patient(cmd::patient::Args),
+    /// Measure the criteria compiler: `eval lct DIR`, `eval coverage PATH…`,
+    /// `eval bench-compile CSV`, `eval compile-all PATH…` (docs/evaluation.md).
+    Eval(cmd::eval::Args),
 }
 
 fn main() -> ExitCode {
@@ -86,7 +91,9 @@ fn main() -> ExitCode {
         Commands::Demo(a) => cmd::demo::run(&ctx, a),
         Commands::Bench(a) => cmd::bench::run(&ctx, a),
         Commands::Survival(a) => cmd::survival::run(&ctx, a),
+        Commands::Match(a) => cmd::match_cmd::run(&ctx, a),
         Commands::Patient(a) => cmd::patient::run(&ctx, a),
+        Commands::Eval(a) => cmd::eval::run(&ctx, a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -611,9 +611,15 @@ fn assay_dependent(a: Dimension, b: Dimension) -> bool {
 /// Converts `q` to unit `to`. `concept` (a lexicon concept id) enables the
 /// analyte-specific bridges of [`ANALYTE_BRIDGES`].
 ///
+/// The result is rounded to 12 significant digits (no binary noise).
+///
 /// Errors: unknown unit; incompatible dimensions; mass ↔ substance without
 /// a factor for `concept`; assay-dependent pairs (always refused).
 pub fn convert(q: &Quantity, to: &str, concept: Option<&str>) -> Result<Quantity, UnitError> {
+    convert_raw(q, to, concept).map(|r| Quantity::new(tidy(r.value), r.unit))
+}
+
+fn convert_raw(q: &Quantity, to: &str, concept: Option<&str>) -> Result<Quantity, UnitError> {
     if !q.value.is_finite() {
         return Err(UnitError::NotFinite);
     }
@@ -676,6 +682,23 @@ pub fn convert(q: &Quantity, to: &str, concept: Option<&str>) -> Result<Quantity
         from: from.code.into(),
         to: target.code.into(),
     })
+}
+
+/// Rounds a converted value to 12 significant digits: the binary noise of
+/// scaling (79.56 umol/L → 0.9000000000000001 mg/dL) goes, the precision
+/// of any lab value stays.
+fn tidy(v: f64) -> f64 {
+    if v == 0.0 || !v.is_finite() {
+        return v;
+    }
+    let mag = v.abs().log10().floor() as i32;
+    let scale = 10f64.powi(11 - mag);
+    let r = (v * scale).round() / scale;
+    if r.is_finite() {
+        r
+    } else {
+        v
+    }
 }
 
 /// True when `a` can be converted to `b` for `concept`.

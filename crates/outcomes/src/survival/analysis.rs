@@ -371,6 +371,18 @@ fn fmt_num(v: f64) -> String {
     s
 }
 
+/// Four significant digits (hazard ratios: "1.003", never a rounded "1.00"); "NA" for `None`.
+fn fmt_sig(x: Option<f64>) -> String {
+    match x {
+        Some(v) if v.is_finite() && v != 0.0 => {
+            let decimals = (3 - v.abs().log10().floor() as i32).clamp(0, 8) as usize;
+            format!("{v:.decimals$}")
+        }
+        Some(0.0) => "0".into(),
+        _ => "NA".into(),
+    }
+}
+
 fn fmt_p(p: f64) -> String {
     if !p.is_finite() {
         "NA".into()
@@ -488,15 +500,15 @@ impl SurvivalReport {
             for h in &self.hazard_ratios {
                 let cox = format!(
                     "{} ({} - {})",
-                    fmt_opt(h.cox.hr),
-                    fmt_opt(h.cox.ci[0]),
-                    fmt_opt(h.cox.ci[1])
+                    fmt_sig(h.cox.hr),
+                    fmt_sig(h.cox.ci[0]),
+                    fmt_sig(h.cox.ci[1])
                 );
                 let peto = format!(
                     "{} ({} - {})",
-                    fmt_opt(h.peto.hr),
-                    fmt_opt(h.peto.ci[0]),
-                    fmt_opt(h.peto.ci[1])
+                    fmt_sig(h.peto.hr),
+                    fmt_sig(h.peto.ci[0]),
+                    fmt_sig(h.peto.ci[1])
                 );
                 let _ = writeln!(
                     out,
@@ -505,7 +517,7 @@ impl SurvivalReport {
                     cox,
                     h.cox.p.map(fmt_p).unwrap_or_else(|| "NA".into()),
                     peto,
-                    fmt_opt(h.mantel_haenszel)
+                    fmt_sig(h.mantel_haenszel)
                 );
             }
             if let Some(m) = &self.cox_model {

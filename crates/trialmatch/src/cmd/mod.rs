@@ -3,8 +3,10 @@
 
 pub mod bench;
 pub mod demo;
+pub mod eval;
 pub mod import;
 pub mod list;
+pub mod match_cmd;
 pub mod patient;
 pub mod show;
 pub mod survival;

@@ -38,6 +38,9 @@ struct Out<'a> {
 struct PatientOut<'a> {
     age: Option<i32>,
     patient: &'a Patient,
+    /// Scores derived as of `as_of` (tm-clinical; docs/contracts.md
+    /// "Derived values").
+    derived: tm_clinical::Derived,
     flags: Vec<FlagOut<'a>>,
 }
 
@@ -86,6 +89,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<(), CliError> {
                 .map(|p| PatientOut {
                     age: p.age_on(as_of),
                     patient: p,
+                    derived: tm_clinical::derive(p, as_of, &tm_clinical::DeriveConfig::default()),
                     flags: p
                         .all_flags()
                         .into_iter()
@@ -107,11 +111,18 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<(), CliError> {
     }
     for p in &report.patients {
         outln!(
-            "Patient {}  sex {:?}  born {}  age {} (as of {as_of})",
+            "Patient {}  sex {:?}  born {}  age {} (as of {as_of}){}",
             p.id,
             p.sex,
-            p.birth_date.map(|d| d.to_string()).unwrap_or_else(|| "?".into()),
-            p.age_on(as_of).map(|a| a.to_string()).unwrap_or_else(|| "?".into())
+            p.birth_date
+                .map(|d| d.to_string())
+                .unwrap_or_else(|| "?".into()),
+            p.age_on(as_of)
+                .map(|a| a.to_string())
+                .unwrap_or_else(|| "?".into()),
+            p.deceased
+                .map(|d| format!("  DECEASED {d}"))
+                .unwrap_or_default()
         );
         // latest usable value per concept as of the index date
         let mut concepts: Vec<&str> = p
@@ -125,7 +136,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<(), CliError> {
             outln!("  Latest values (usable, on or before {as_of}):");
         }
         for c in concepts {
-            if let Some(o) = p.latest(c, as_of) {
+            if let Some(o) = p.latest(c, as_of).filter(|o| o.value.is_some()) {
                 let orig = o
                     .original
                     .as_ref()
@@ -134,7 +145,9 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<(), CliError> {
                 outln!(
                     "    {c:<24} {:<16} {}{orig}",
                     value_str(&o.value, &o.comparator),
-                    o.effective.map(|d| d.to_string()).unwrap_or_else(|| "undated".into())
+                    o.effective
+                        .map(|d| d.to_string())
+                        .unwrap_or_else(|| "undated".into())
                 );
             }
         }
@@ -148,7 +161,9 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<(), CliError> {
         };
         let d = |x: Option<Date>| x.map(|d| d.to_string()).unwrap_or_else(|| "undated".into());
         let name = |c: &Option<String>, t: &Option<String>| {
-            c.clone().or_else(|| t.clone()).unwrap_or_else(|| "?".into())
+            c.clone()
+                .or_else(|| t.clone())
+                .unwrap_or_else(|| "?".into())
         };
         list(
             "Conditions",
@@ -168,21 +183,44 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<(), CliError> {
             "Procedures",
             p.procedures
                 .iter()
-                .map(|x| format!("{:<24} {}  {}", name(&x.concept, &x.text), d(x.date), x.details.join("; ")))
+                .map(|x| {
+                    format!(
+                        "{:<24} {}  {}",
+                        name(&x.concept, &x.text),
+                        d(x.date),
+                        x.details.join("; ")
+                    )
+                })
                 .collect(),
         );
         list(
             "Medications",
             p.medications
                 .iter()
-                .map(|m| format!("{:<24} {} – {}", name(&m.concept, &m.text), d(m.start), m.end.map(|e| e.to_string()).unwrap_or_else(|| "ongoing".into())))
+                .map(|m| {
+                    format!(
+                        "{:<24} {} – {}",
+                        name(&m.concept, &m.text),
+                        d(m.start),
+                        m.end
+                            .map(|e| e.to_string())
+                            .unwrap_or_else(|| "ongoing".into())
+                    )
+                })
                 .collect(),
         );
         list(
             "Allergies",
             p.allergies
                 .iter()
-                .map(|a| format!("{:<24} {} {}", name(&a.concept, &a.text), a.severity.clone().unwrap_or_default(), a.reactions.join(", ")))
+                .map(|a| {
+                    format!(
+                        "{:<24} {} {}",
+                        name(&a.concept, &a.text),
+                        a.severity.clone().unwrap_or_default(),
+                        a.reactions.join(", ")
+                    )
+                })
                 .collect(),
         );
         list(
@@ -194,7 +232,11 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<(), CliError> {
                         "{} {}  {}  APHE {:?}  washout {:?}  treated {:?}  {}",
                         l.label.clone().unwrap_or_default(),
                         l.site.clone().unwrap_or_default(),
-                        l.diameters.iter().map(|q| q.to_string()).collect::<Vec<_>>().join(" × "),
+                        l.diameters
+                            .iter()
+                            .map(|q| q.to_string())
+                            .collect::<Vec<_>>()
+                            .join(" × "),
                         l.arterial_enhancement,
                         l.washout,
                         l.previously_treated,
@@ -207,12 +249,23 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<(), CliError> {
             "Vascular invasion",
             p.vascular_invasion
                 .iter()
-                .map(|v| format!("present {}  Vp {:?}  {}  {}", v.present, v.vp_grade, v.vessel.clone().unwrap_or_default(), d(v.effective)))
+                .map(|v| {
+                    format!(
+                        "present {}  Vp {:?}  {}  {}",
+                        v.present,
+                        v.vp_grade,
+                        v.vessel.clone().unwrap_or_default(),
+                        d(v.effective)
+                    )
+                })
                 .collect(),
         );
         list(
             "Consents",
-            p.consents.iter().map(|c| format!("{} given {} {}", c.kind, c.given, d(c.date))).collect(),
+            p.consents
+                .iter()
+                .map(|c| format!("{} given {} {}", c.kind, c.given, d(c.date)))
+                .collect(),
         );
         let flags = p.all_flags();
         if flags.is_empty() {

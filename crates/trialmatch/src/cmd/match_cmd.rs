@@ -1,0 +1,175 @@
+//! `trialmatch match --patient FILE [--trial ID]… [--as-of DATE]
+//! [--planned-start DATE] [--any-status] [--condition TEXT] [--phase P]
+//! [--country NAME] [--json] [--verbose]`: screens one patient against the
+//! trials in the store (tm-matcher). Compiled criteria are read from the
+//! store for the current compiler version, else compiled and stored.
+
+use std::time::Instant;
+
+use tm_criteria::{CompiledCriteria, COMPILER_VERSION};
+use tm_matcher::{match_patient, Filters, MatchConfig, PatientFacts, TrialInfo};
+use tm_model::{Date, Phase, Trial};
+use tm_store::Store;
+
+use crate::{CliError, Ctx};
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// Patient file: FHIR R4 JSON (Bundle or resource), NDJSON, or the
+    /// hand-entry profile.
+    #[arg(long, value_name = "FILE")]
+    pub patient: std::path::PathBuf,
+    /// Patient id when the file holds several patients (default: the first).
+    #[arg(long)]
+    pub patient_id: Option<String>,
+    /// Evaluate this trial (any id or alias), whatever its status. Repeatable.
+    /// Without --trial every trial passing the filters is evaluated.
+    #[arg(long = "trial", value_name = "ID")]
+    pub trials: Vec<String>,
+    /// Index date (YYYY-MM-DD): facts after it are ignored; age is taken on
+    /// it. Default: today.
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    pub as_of: Option<String>,
+    /// Planned start of treatment / enrolment: "within N days prior to
+    /// dosing" windows count back from it. Default: the index date.
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    pub planned_start: Option<String>,
+    /// Evaluate trials of every status (default: recruiting and not yet
+    /// recruiting).
+    #[arg(long)]
+    pub any_status: bool,
+    /// Keep trials with a condition containing this text (case-insensitive).
+    #[arg(long)]
+    pub condition: Option<String>,
+    /// Keep trials of this phase (1, 2, 3, 4, "phase 1/2", NA …).
+    #[arg(long)]
+    pub phase: Option<String>,
+    /// Keep trials with a site in this country.
+    #[arg(long)]
+    pub country: Option<String>,
+    /// Show every criterion with its explanation.
+    #[arg(long, short)]
+    pub verbose: bool,
+    /// Show at most this many trials (human view).
+    #[arg(long)]
+    pub limit: Option<usize>,
+}
+
+fn date_arg(s: &Option<String>, flag: &str) -> Result<Option<Date>, CliError> {
+    match s {
+        None => Ok(None),
+        Some(s) => Date::parse(s)
+            .map(Some)
+            .ok_or_else(|| CliError::usage(format!("{flag}: expected YYYY-MM-DD, got {s:?}"))),
+    }
+}
+
+/// Compiled criteria of a trial: stored for the current compiler version,
+/// else compiled now and stored (a failure to store is only logged).
+pub fn compiled_for(store: &Store, t: &Trial) -> Result<CompiledCriteria, CliError> {
+    if let Some(c) = store.get_compiled::<CompiledCriteria>(&t.id, COMPILER_VERSION)? {
+        return Ok(c);
+    }
+    let c = tm_criteria::compile(t.eligibility.criteria_text.as_deref().unwrap_or(""));
+    if let Err(e) = store.put_compiled(&t.id, COMPILER_VERSION, &c) {
+        tracing::warn!("cannot store compiled criteria of {}: {e}", t.id);
+    }
+    Ok(c)
+}
+
+pub fn run(ctx: &Ctx, args: Args) -> Result<(), CliError> {
+    let as_of = date_arg(&args.as_of, "--as-of")?.unwrap_or_else(Date::today);
+    let planned = date_arg(&args.planned_start, "--planned-start")?;
+    let phase = match &args.phase {
+        Some(p) => {
+            let raw = p.trim();
+            let list = if raw
+                .chars()
+                .all(|c| c.is_ascii_digit() || "IVXivx/ ".contains(c))
+            {
+                Phase::parse_list(&format!("Phase {raw}"))
+            } else {
+                Phase::parse_list(raw)
+            };
+            Some(
+                *list
+                    .first()
+                    .ok_or_else(|| CliError::usage(format!("unknown phase {p:?}")))?,
+            )
+        }
+        None => None,
+    };
+    let read = tm_patient::read_path(&args.patient)
+        .map_err(|e| CliError::failure(format!("cannot read patient: {e}")))?;
+    for e in &read.errors {
+        eprintln!("{e}");
+    }
+    let patient = match &args.patient_id {
+        Some(id) => read.patients.iter().find(|p| &p.id == id),
+        None => read.patients.first(),
+    }
+    .ok_or_else(|| CliError::failure(format!("no patient in {}", args.patient.display())))?;
+    if args.patient_id.is_none() && read.patients.len() > 1 {
+        eprintln!(
+            "note: {} patients in the file; using {} (choose with --patient-id)",
+            read.patients.len(),
+            patient.id
+        );
+    }
+    let store = ctx.open_store()?;
+    let filters = Filters {
+        any_status: args.any_status,
+        condition: args.condition.clone(),
+        phase,
+        country: args.country.clone(),
+    };
+    let started = Instant::now();
+    let mut trials: Vec<(TrialInfo, CompiledCriteria)> = Vec::new();
+    if args.trials.is_empty() {
+        for t in store.all_trials()? {
+            let info = TrialInfo::from_trial(&t);
+            if filters.accepts(&info) {
+                let c = compiled_for(&store, &t)?;
+                trials.push((info, c));
+            }
+        }
+    } else {
+        for id in &args.trials {
+            let t = store.get_trial(id)?.ok_or_else(|| {
+                CliError::failure(format!(
+                    "no trial with id or alias {id:?} in {}",
+                    ctx.db.display()
+                ))
+            })?;
+            let c = compiled_for(&store, &t)?;
+            trials.push((TrialInfo::from_trial(&t), c));
+        }
+    }
+    let facts = PatientFacts::new(patient, MatchConfig::new(as_of).with_planned_start(planned));
+    let refs: Vec<(TrialInfo, &CompiledCriteria)> =
+        trials.iter().map(|(t, c)| (t.clone(), c)).collect();
+    let report = match_patient(&facts, &refs);
+    tracing::info!("matched {} trials in {:?}", refs.len(), started.elapsed());
+    if ctx.json {
+        outln!("{}", serde_json::to_string_pretty(&report)?);
+        return Ok(());
+    }
+    let mut shown = report.clone();
+    if let Some(n) = args.limit {
+        shown.results.truncate(n);
+    }
+    crate::ctx::write_stdout(&tm_matcher::human::report(&shown, args.verbose));
+    if !ctx.quiet {
+        let count =
+            |v: tm_matcher::Verdict| report.results.iter().filter(|r| r.verdict == v).count();
+        outln!(
+            "{} trial(s): {} eligible, {} needs review, {} needs data, {} ineligible",
+            report.results.len(),
+            count(tm_matcher::Verdict::Eligible),
+            count(tm_matcher::Verdict::NeedsReview),
+            count(tm_matcher::Verdict::NeedsData),
+            count(tm_matcher::Verdict::Ineligible)
+        );
+    }
+    Ok(())
+}

@@ -300,12 +300,15 @@ static NEG_START: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 static NEGATIVE_RESULT: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)(?-u:\b)(?:must\s+be\s+|be\s+|are\s+|is\s+)?negative(?-u:\b)").expect("negative regex")
+    Regex::new(r"(?i)(?-u:\b)(?:must\s+be\s+|be\s+|are\s+|is\s+)?negative(?-u:\b)")
+        .expect("negative regex")
 });
 
 static CARVE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)^\W*(?:unless|except(?:\s+for)?|excluding|other\s+than|but\s+not|however,?)(?-u:\b)")
-        .expect("carve regex")
+    Regex::new(
+        r"(?i)^\W*(?:unless|except(?:\s+for)?|excluding|other\s+than|but\s+not|however,?)(?-u:\b)",
+    )
+    .expect("carve regex")
 });
 
 /// Words that carry no criterion content of their own.
@@ -911,7 +914,17 @@ struct Clause {
 /// Splits `[0, len)` of the view into clauses; never splits inside a
 /// concept mention.
 fn clauses(s: &str, mentions: &[Mention]) -> Vec<Clause> {
-    let inside = |i: usize| mentions.iter().any(|m| i > m.start && i < m.end);
+    let mut inside_mask = vec![false; s.len() + 1];
+    for m in mentions {
+        for x in inside_mask
+            .iter_mut()
+            .take(m.end.min(s.len()))
+            .skip(m.start + 1)
+        {
+            *x = true;
+        }
+    }
+    let inside = |i: usize| inside_mask.get(i).copied().unwrap_or(false);
     let bytes = s.as_bytes();
     let mut out: Vec<Clause> = Vec::new();
     let mut stack: Vec<(usize, usize)> = Vec::new(); // (clause index of host, open pos)
@@ -1865,7 +1878,8 @@ fn compile_clause(
     }
     // "PT within the normal range" (no threshold) → PT ≤ 1 × ULN.
     static WNR: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r"(?i)(?-u:\b)within\s+(?:the\s+)?normal\s+(?:range|limits?)(?-u:\b)").expect("wnr")
+        Regex::new(r"(?i)(?-u:\b)within\s+(?:the\s+)?normal\s+(?:range|limits?)(?-u:\b)")
+            .expect("wnr")
     });
     if let Some(wm) = WNR.find(seg) {
         if let Some((k, m)) = ms.iter().enumerate().rev().find(|(k, m)| {
@@ -1927,10 +1941,14 @@ fn compile_clause(
     (out, has_atoms, review)
 }
 
-static OR_WORD: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(?-u:\b)or(?-u:\b)|and/or").expect("or"));
-static AND_WORD: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(?-u:\b)and(?-u:\b)").expect("and"));
-static AND_WITH: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"(?-u:\b)with(?-u:\b)|(?-u:\b)plus(?-u:\b)|(?-u:\b)in\s+patients(?-u:\b)").expect("with"));
+static OR_WORD: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?-u:\b)or(?-u:\b)|and/or").expect("or"));
+static AND_WORD: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?-u:\b)and(?-u:\b)").expect("and"));
+static AND_WITH: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?-u:\b)with(?-u:\b)|(?-u:\b)plus(?-u:\b)|(?-u:\b)in\s+patients(?-u:\b)")
+        .expect("with")
+});
 
 fn is_range_group(atoms: &[Atom], placed: &[Placed], p: &Placed) -> bool {
     let members: Vec<&Placed> = placed

@@ -768,7 +768,8 @@ pub static REGEXES: LazyLock<Vec<Regex>> = LazyLock::new(|| {
 
 /// All patterns as one set: which entries can match at all.
 static SET: LazyLock<regex::RegexSet> = LazyLock::new(|| {
-    regex::RegexSet::new(REGEXES.iter().map(|r| r.as_str())).unwrap_or_else(|_| regex::RegexSet::empty())
+    regex::RegexSet::new(REGEXES.iter().map(|r| r.as_str()))
+        .unwrap_or_else(|_| regex::RegexSet::empty())
 });
 
 /// A concept mention in text.
@@ -795,7 +796,12 @@ pub fn find_mentions(text: &str) -> Vec<Mention> {
             // "non-hepatocellular carcinoma", "liver cancer-related": not the
             // condition itself.
             if matches!(DEFS[i].cat, Cat::Condition) {
-                let pre = text[..m.start()].to_lowercase();
+                let from = text[..m.start()]
+                    .char_indices()
+                    .rev()
+                    .nth(4)
+                    .map_or(0, |(i, _)| i);
+                let pre = text[from..m.start()].to_lowercase();
                 if pre.ends_with("non-")
                     || pre.ends_with("non ")
                     || text[m.end()..].starts_with("-related")
@@ -805,7 +811,15 @@ pub fn find_mentions(text: &str) -> Vec<Mention> {
             }
             // "macroaggregated albumin" is not serum albumin.
             if DEFS[i].ids == ["albumin"]
-                && text[..m.start()].to_lowercase().ends_with("aggregated ")
+                && text[..m.start()]
+                    .char_indices()
+                    .rev()
+                    .nth(10)
+                    .is_some_and(|(from, _)| {
+                        text[from..m.start()]
+                            .to_lowercase()
+                            .ends_with("aggregated ")
+                    })
             {
                 continue;
             }

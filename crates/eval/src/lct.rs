@@ -345,6 +345,9 @@ fn gold_unit(
             .and_then(|(bs, be)| text.get(bs..be))
         {
             let compact: String = slice.split_whitespace().collect();
+            if let Some(p) = power_of_ten(&compact) {
+                candidates.push(p);
+            }
             if !compact.is_empty() {
                 candidates.push(compact);
             }
@@ -387,6 +390,22 @@ fn gold_unit(
         }
     }
     (GoldUnit::Unknown(written.clone()), Some(written), temporal)
+}
+
+/// `x109/L`, `*109/L`, `×103/uL` (a superscript lost in the text, the
+/// annotators' unit span being only `/L`) → `10^9/L`.
+fn power_of_ten(s: &str) -> Option<String> {
+    let rest = s.trim_start_matches(['x', 'X', '×', '*']);
+    if rest.len() == s.len() {
+        return None;
+    }
+    let rest = rest.strip_prefix("10")?.trim_start_matches('^');
+    let digits: String = rest.chars().take_while(|c| c.is_ascii_digit()).collect();
+    let tail = &rest[digits.len()..];
+    if digits.is_empty() || !tail.starts_with('/') {
+        return None;
+    }
+    Some(format!("10^{digits}{tail}"))
 }
 
 /// Extracts the scoreable gold comparisons of one document.
@@ -462,8 +481,12 @@ pub fn extract_gold(doc: &str, text: &str, ann: &Annotations, skipped: &mut Skip
             .filter(|(r, _)| is_unit_role(r))
             .cloned()
             .collect();
+        // the end of the (last) value this comparison uses: a second
+        // `Eq-Value` of a single comparison is the `109` of `100x109/L`
+        let used = if values.len() == 2 { 2 } else { 1 };
         let value_end = value_ids
             .iter()
+            .take(used)
             .filter_map(|id| ann.text_bounds.get(*id))
             .map(|t| t.spans[t.spans.len() - 1].1)
             .max()
@@ -804,5 +827,18 @@ mod tests {
         assert_eq!(parse_number("Ⅲ"), Some(3.0));
         assert_eq!(parse_number("T2a"), None);
         assert_eq!(parse_number("31 december 2016"), None);
+    }
+
+    #[test]
+    fn lost_superscripts_are_powers_of_ten() {
+        assert_eq!(power_of_ten("x109/L").as_deref(), Some("10^9/L"));
+        assert_eq!(power_of_ten("*109/L").as_deref(), Some("10^9/L"));
+        assert_eq!(power_of_ten("×10^3/uL").as_deref(), Some("10^3/uL"));
+        assert_eq!(power_of_ten("109/L"), None);
+        assert_eq!(power_of_ten("xULN"), None);
+        assert_eq!(
+            tm_units::normalize_unit(&power_of_ten("x109/L").unwrap()),
+            Some("10*9/L")
+        );
     }
 }

@@ -79,6 +79,16 @@ pub struct BenchReport {
     pub median_seconds: f64,
     /// texts / best run.
     pub texts_per_second: f64,
+    /// The slowest texts of the first run (id, bytes, milliseconds).
+    pub slowest: Vec<SlowText>,
+}
+
+/// One text's compile time.
+#[derive(Debug, Clone, Serialize)]
+pub struct SlowText {
+    pub id: String,
+    pub bytes: usize,
+    pub ms: f64,
 }
 
 /// Compiles all texts `runs` times on the calling thread.
@@ -86,15 +96,26 @@ pub fn bench(texts: &[CriteriaText], runs: usize) -> BenchReport {
     let runs = runs.max(1);
     let mut times: Vec<Duration> = Vec::with_capacity(runs);
     let mut criteria = 0;
-    for _ in 0..runs {
+    let mut slowest: Vec<SlowText> = Vec::new();
+    for run in 0..runs {
         let start = Instant::now();
         let mut n = 0;
         for t in texts {
+            let t0 = (run == 0).then(Instant::now);
             n += std::hint::black_box(tm_criteria::compile(&t.text)).criteria.len();
+            if let Some(t0) = t0 {
+                slowest.push(SlowText {
+                    id: t.id.clone(),
+                    bytes: t.text.len(),
+                    ms: t0.elapsed().as_secs_f64() * 1e3,
+                });
+            }
         }
         times.push(start.elapsed());
         criteria = n;
     }
+    slowest.sort_by(|a, b| b.ms.total_cmp(&a.ms));
+    slowest.truncate(10);
     let mut secs: Vec<f64> = times.iter().map(|d| d.as_secs_f64()).collect();
     let run_seconds = secs.clone();
     secs.sort_by(|a, b| a.total_cmp(b));
@@ -109,6 +130,7 @@ pub fn bench(texts: &[CriteriaText], runs: usize) -> BenchReport {
         best_seconds: best,
         median_seconds: median,
         texts_per_second: texts.len() as f64 / best.max(1e-9),
+        slowest,
     }
 }
 

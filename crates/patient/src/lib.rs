@@ -125,15 +125,54 @@ struct Item {
     origin: String,
 }
 
+/// Resource types the readers use (everything else is skipped and counted).
+const READ_TYPES: &[&str] = &[
+    "Bundle",
+    "Patient",
+    "Observation",
+    "Condition",
+    "Procedure",
+    "MedicationStatement",
+    "MedicationRequest",
+    "MedicationAdministration",
+    "Medication",
+    "AllergyIntolerance",
+    "DiagnosticReport",
+    "Consent",
+];
+
+/// Just the type of a resource, read without building the whole value.
+#[derive(serde::Deserialize)]
+struct Probe<'a> {
+    #[serde(rename = "resourceType", borrow, default)]
+    resource_type: Option<std::borrow::Cow<'a, str>>,
+}
+
 /// Parses one file's text into top-level JSON values (one for a JSON file,
 /// one per non-empty line for NDJSON). Errors carry `name:line[:col]`.
-fn parse_text(name: &str, text: &str, ndjson: bool, errors: &mut Vec<String>) -> Vec<Item> {
+/// NDJSON lines of a type we do not read are only counted in `skipped`.
+fn parse_text(
+    name: &str,
+    text: &str,
+    ndjson: bool,
+    errors: &mut Vec<String>,
+    skipped: &mut BTreeMap<String, usize>,
+) -> Vec<Item> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let parse_lines = |errors: &mut Vec<String>| {
+    let mut parse_lines = |errors: &mut Vec<String>| {
         let mut out = Vec::new();
         for (n, line) in text.lines().enumerate() {
             if line.trim().is_empty() {
                 continue;
+            }
+            if let Ok(Probe {
+                resource_type: Some(t),
+            }) = serde_json::from_str::<Probe>(line)
+            {
+                if !READ_TYPES.contains(&t.as_ref()) {
+                    *skipped.entry(t.into_owned()).or_default() += 1;
+                    continue;
+                }
             }
             match serde_json::from_str::<Value>(line) {
                 Ok(v) => out.push(Item {
@@ -352,7 +391,13 @@ pub fn read_path(path: impl AsRef<Path>) -> Result<ReadReport, ReadError> {
         })?;
         let text = String::from_utf8_lossy(&bytes);
         let name = f.display().to_string();
-        items.extend(parse_text(&name, &text, is_ndjson_name(f), &mut b.errors));
+        items.extend(parse_text(
+            &name,
+            &text,
+            is_ndjson_name(f),
+            &mut b.errors,
+            &mut b.skipped_types,
+        ));
     }
     ingest(items, &mut b);
     Ok(b.finish(files.len()))
@@ -362,7 +407,7 @@ pub fn read_path(path: impl AsRef<Path>) -> Result<ReadReport, ReadError> {
 /// one-resource-per-line parsing.
 pub fn read_str(name: &str, text: &str, ndjson: bool) -> ReadReport {
     let mut b = Builder::new();
-    let items = parse_text(name, text, ndjson, &mut b.errors);
+    let items = parse_text(name, text, ndjson, &mut b.errors, &mut b.skipped_types);
     ingest(items, &mut b);
     b.finish(1)
 }

@@ -60,6 +60,9 @@ enum Commands {
     List(cmd::list::Args),
     /// Show one trial by any registry id or alias.
     Show(cmd::show::Args),
+    /// Segment and compile a trial's eligibility criteria (or `--text-file F`)
+    /// and show what was understood.
+    Criteria(cmd::criteria::Args),
     /// Import the five bundled example trials (embedded in the binary) and list them.
     Demo(cmd::demo::Args),
     /// Benchmarks (not tests): e.g. `trialmatch bench import DIR`.
@@ -88,6 +91,7 @@ fn main() -> ExitCode {
         Commands::Import(a) => cmd::import::run(&ctx, a),
         Commands::List(a) => cmd::list::run(&ctx, a),
         Commands::Show(a) => cmd::show::run(&ctx, a),
+        Commands::Criteria(a) => cmd::criteria::run(&ctx, a),
         Commands::Demo(a) => cmd::demo::run(&ctx, a),
         Commands::Bench(a) => cmd::bench::run(&ctx, a),
         Commands::Survival(a) => cmd::survival::run(&ctx, a),

@@ -278,6 +278,10 @@ fn run_bench(ctx: &Ctx, paths: &[PathBuf], runs: usize) -> Result<(), CliError> 
         r.median_seconds,
         r.texts_per_second
     );
+    outln!("  slowest texts (first run):");
+    for t in r.slowest.iter().take(5) {
+        outln!("    {:>8.1} ms  {:>7} bytes  {}", t.ms, t.bytes, t.id);
+    }
     Ok(())
 }
 

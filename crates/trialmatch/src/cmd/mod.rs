@@ -2,6 +2,7 @@
 //! `run(&Ctx, Args) -> Result<(), CliError>`.
 
 pub mod bench;
+pub mod criteria;
 pub mod demo;
 pub mod eval;
 pub mod import;

@@ -1,0 +1,431 @@
+//! Reading CDISC SDTM domains stored as CSV (one file per domain, a header line with the
+//! SDTM variable names; empty field = missing). Used by the tumour-response pipeline
+//! ([`crate::response`]).
+//!
+//! Files are found in a directory by domain: `<dom>.csv` (case-insensitive), otherwise the
+//! single `<dom>_*.csv`; when several match, the one naming RECIST (and not iRECIST) is used,
+//! e.g. `rs_onco_recist.csv` over `rs_onco_irecist.csv` (a warning names the choice).
+//!
+//! Derived subject-level variables follow admiral's `ad_adsl.R` (NOTES.md "How SDTM links to
+//! ADaM"):
+//! - `ARM` from DM; `RANDDT` = DS `DSSTDTC` of `DSDECOD = RANDOMIZED` (complete dates only);
+//! - `TRTSDT`/`TRTEDT` = first EX start / last EX end with `EXDOSE > 0`, or dose 0 of a placebo
+//!   (`EXTRT` contains PLACEBO) (complete dates only);
+//! - `DTHDT` = DM `DTHDTC`, imputed by [`DateRules::death`] (first day/month by default);
+//! - `LSTALVDT` = the latest of AE start and end dates (imputed by [`DateRules::other`]), LB
+//!   dates (complete only) and TRTEDT — AE and LB are optional files;
+//! - measurable disease (ADRS MDIS) = an investigator TU `TARGET` lesion at screening/baseline.
+//!
+//! Tumour data: RS `OVRLRESP` records (all evaluators), TU lesion identification (category,
+//! location; `LYMPH NODE` locations are nodal) and TR measurements: `LDIAM` (longest
+//! diameter), `LPERP` (short axis of nodes), `TUMSTATE` (PRESENT / ABSENT / UNEQUIVOCAL
+//! PROGRESSION / NOT EVALUABLE) and, a trialmatch convention for mRECIST, `VIABDIAM` (viable
+//! enhancing diameter).
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use crate::response::dates::{impute, DateRules, Imputation};
+use crate::response::lesions::{
+    organ_is_nodal, LesionCategory, LesionRecord, LesionStatus, SubjectInfo, INVESTIGATOR,
+};
+use crate::response::Millimetres;
+use tm_model::date::Date;
+
+/// One CSV domain held in memory.
+pub struct Table {
+    pub file: String,
+    headers: Vec<String>,
+    rows: Vec<csv::StringRecord>,
+}
+
+impl Table {
+    pub fn read(path: &Path) -> Result<Table, String> {
+        let file = path.display().to_string();
+        let bytes = std::fs::read(path).map_err(|e| format!("{file}: {e}"))?;
+        let text = String::from_utf8_lossy(&bytes);
+        Table::parse(&text, &file)
+    }
+
+    pub fn parse(text: &str, file: &str) -> Result<Table, String> {
+        let mut rdr = csv::ReaderBuilder::new()
+            .flexible(true)
+            .from_reader(text.as_bytes());
+        let headers = rdr
+            .headers()
+            .map_err(|e| format!("{file}: {e}"))?
+            .iter()
+            .map(|h| h.trim_start_matches('\u{feff}').trim().to_ascii_uppercase())
+            .collect();
+        let mut rows = Vec::new();
+        for r in rdr.records() {
+            rows.push(r.map_err(|e| format!("{file}: {e}"))?);
+        }
+        Ok(Table {
+            file: file.to_string(),
+            headers,
+            rows,
+        })
+    }
+
+    pub fn col(&self, name: &str) -> Option<usize> {
+        self.headers.iter().position(|h| h == name)
+    }
+
+    fn require(&self, names: &[&str]) -> Result<(), String> {
+        for n in names {
+            if self.col(n).is_none() {
+                return Err(format!("{}: column {n} not found", self.file));
+            }
+        }
+        Ok(())
+    }
+
+    pub fn len(&self) -> usize {
+        self.rows.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.rows.is_empty()
+    }
+
+    /// The trimmed value of `name` in row `i` ("" when absent).
+    pub fn get(&self, i: usize, name: &str) -> &str {
+        self.col(name)
+            .and_then(|c| self.rows.get(i).and_then(|r| r.get(c)))
+            .unwrap_or("")
+            .trim()
+    }
+}
+
+/// Finds the file of a domain in `dir` (see the module docs).
+pub fn find_domain(dir: &Path, dom: &str, warnings: &mut Vec<String>) -> Option<PathBuf> {
+    let entries = std::fs::read_dir(dir).ok()?;
+    let mut cands: Vec<(String, PathBuf)> = Vec::new();
+    for e in entries.flatten() {
+        let name = e.file_name().to_string_lossy().to_ascii_lowercase();
+        if !name.ends_with(".csv") {
+            continue;
+        }
+        let stem = name.trim_end_matches(".csv").to_string();
+        if stem == dom {
+            return Some(e.path());
+        }
+        if stem.starts_with(&format!("{dom}_")) && !stem.starts_with("supp") {
+            cands.push((stem, e.path()));
+        }
+    }
+    cands.sort();
+    if cands.len() > 1 {
+        let recist: Vec<&(String, PathBuf)> = cands
+            .iter()
+            .filter(|(s, _)| s.contains("recist") && !s.contains("irecist"))
+            .collect();
+        let chosen = recist.first().copied().unwrap_or(&cands[0]);
+        warnings.push(format!(
+            "{} files for domain {}: using {} ({})",
+            cands.len(),
+            dom.to_ascii_uppercase(),
+            chosen.1.display(),
+            cands
+                .iter()
+                .map(|c| c.0.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+        return Some(chosen.1.clone());
+    }
+    cands.pop().map(|c| c.1)
+}
+
+/// One RS record (any test; the pipeline uses `OVRLRESP`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct RsRecord {
+    pub subject: String,
+    pub evaluator: String,
+    pub testcd: String,
+    pub result: String,
+    pub visit: Option<String>,
+    pub visitnum: Option<f64>,
+    pub dtc: String,
+    pub seq: i64,
+}
+
+/// What was read from an SDTM directory.
+#[derive(Debug, Clone, Default)]
+pub struct SdtmStudy {
+    pub subjects: Vec<SubjectInfo>,
+    pub rs: Vec<RsRecord>,
+    pub lesions: Vec<LesionRecord>,
+    pub files: Vec<String>,
+    pub warnings: Vec<String>,
+}
+
+/// `INVESTIGATOR`, or the evaluator and its id (`INDEPENDENT ASSESSOR RADIOLOGIST 1`).
+pub fn evaluator_key(eval: &str, evalid: &str) -> String {
+    let e = eval.trim().to_ascii_uppercase();
+    let e = if e.is_empty() { INVESTIGATOR.to_string() } else { e };
+    if e == INVESTIGATOR || evalid.trim().is_empty() {
+        e
+    } else {
+        format!("{e} {}", evalid.trim().to_ascii_uppercase())
+    }
+}
+
+fn complete_date(s: &str) -> Option<Date> {
+    impute(s, Imputation::NONE).map(|d| d.date)
+}
+
+fn parse_num(s: &str) -> Option<f64> {
+    s.trim().parse::<f64>().ok().filter(|x| x.is_finite())
+}
+
+/// Reads DM (required), DS, EX, AE, LB, RS, TU and TR from a directory.
+pub fn read_sdtm_dir(dir: &Path, rules: &DateRules) -> Result<SdtmStudy, String> {
+    let mut study = SdtmStudy::default();
+    let mut load = |dom: &str, study: &mut SdtmStudy| -> Result<Option<Table>, String> {
+        match find_domain(dir, dom, &mut study.warnings) {
+            Some(p) => {
+                let t = Table::read(&p)?;
+                study.files.push(p.display().to_string());
+                Ok(Some(t))
+            }
+            None => Ok(None),
+        }
+    };
+    let dm = load("dm", &mut study)?
+        .ok_or_else(|| format!("{}: no dm.csv (DM is required)", dir.display()))?;
+    dm.require(&["USUBJID"])?;
+    let ds = load("ds", &mut study)?;
+    let ex = load("ex", &mut study)?;
+    let ae = load("ae", &mut study)?;
+    let lb = load("lb", &mut study)?;
+    let rs = load("rs", &mut study)?;
+    let tu = load("tu", &mut study)?;
+    let tr = load("tr", &mut study)?;
+    if rs.is_none() && tr.is_none() {
+        return Err(format!(
+            "{}: neither RS nor TR found (rs*.csv / tr*.csv): no tumour data",
+            dir.display()
+        ));
+    }
+
+    let mut subjects: BTreeMap<String, SubjectInfo> = BTreeMap::new();
+    for i in 0..dm.len() {
+        let id = dm.get(i, "USUBJID").to_string();
+        if id.is_empty() {
+            continue;
+        }
+        let death = impute(dm.get(i, "DTHDTC"), rules.death);
+        let arm = dm.get(i, "ARM");
+        subjects.insert(
+            id.clone(),
+            SubjectInfo {
+                subject: id,
+                arm: (!arm.is_empty()).then(|| arm.to_string()),
+                death: death.map(|d| d.date),
+                death_flag: death.and_then(|d| d.flag),
+                ..Default::default()
+            },
+        );
+    }
+    if let Some(ds) = &ds {
+        for i in 0..ds.len() {
+            if !ds.get(i, "DSDECOD").eq_ignore_ascii_case("RANDOMIZED") {
+                continue;
+            }
+            if let (Some(s), Some(d)) = (
+                subjects.get_mut(ds.get(i, "USUBJID")),
+                complete_date(ds.get(i, "DSSTDTC")),
+            ) {
+                s.randomization = Some(s.randomization.map_or(d, |x| x.min(d)));
+            }
+        }
+    } else {
+        study
+            .warnings
+            .push("no DS file: no randomisation dates, so no OS/PFS records".to_string());
+    }
+    if let Some(ex) = &ex {
+        for i in 0..ex.len() {
+            let dose = parse_num(ex.get(i, "EXDOSE"));
+            let placebo = ex.get(i, "EXTRT").to_ascii_uppercase().contains("PLACEBO");
+            let dosed = dose.is_some_and(|d| d > 0.0) || (dose == Some(0.0) && placebo);
+            if !dosed {
+                continue;
+            }
+            let Some(s) = subjects.get_mut(ex.get(i, "USUBJID")) else {
+                continue;
+            };
+            if let Some(d) = complete_date(ex.get(i, "EXSTDTC")) {
+                s.treatment_start = Some(s.treatment_start.map_or(d, |x| x.min(d)));
+            }
+            if let Some(d) = complete_date(ex.get(i, "EXENDTC")) {
+                s.treatment_end = Some(s.treatment_end.map_or(d, |x| x.max(d)));
+            }
+        }
+    }
+    // Last known alive.
+    let mut alive: BTreeMap<String, Date> = BTreeMap::new();
+    let mut bump = |id: &str, d: Option<Date>| {
+        if let Some(d) = d {
+            let e = alive.entry(id.to_string()).or_insert(d);
+            if d > *e {
+                *e = d;
+            }
+        }
+    };
+    if let Some(ae) = &ae {
+        for i in 0..ae.len() {
+            let id = ae.get(i, "USUBJID");
+            bump(id, impute(ae.get(i, "AESTDTC"), rules.other).map(|d| d.date));
+            bump(id, impute(ae.get(i, "AEENDTC"), rules.other).map(|d| d.date));
+        }
+    }
+    if let Some(lb) = &lb {
+        for i in 0..lb.len() {
+            bump(lb.get(i, "USUBJID"), complete_date(lb.get(i, "LBDTC")));
+        }
+    }
+    for s in subjects.values_mut() {
+        let mut best = s.treatment_end;
+        if let Some(d) = alive.get(&s.subject) {
+            best = Some(best.map_or(*d, |b| b.max(*d)));
+        }
+        s.last_alive = best;
+    }
+    if ae.is_none() && lb.is_none() {
+        study.warnings.push(
+            "no AE/LB files: last-known-alive dates come from exposure only (OS censoring)"
+                .to_string(),
+        );
+    }
+
+    if let Some(rs) = &rs {
+        rs.require(&["USUBJID", "RSTESTCD", "RSSTRESC", "RSDTC"])?;
+        for i in 0..rs.len() {
+            let visit = rs.get(i, "VISIT");
+            study.rs.push(RsRecord {
+                subject: rs.get(i, "USUBJID").to_string(),
+                evaluator: evaluator_key(rs.get(i, "RSEVAL"), rs.get(i, "RSEVALID")),
+                testcd: rs.get(i, "RSTESTCD").to_ascii_uppercase(),
+                result: rs.get(i, "RSSTRESC").to_string(),
+                visit: (!visit.is_empty()).then(|| visit.to_string()),
+                visitnum: parse_num(rs.get(i, "VISITNUM")),
+                dtc: rs.get(i, "RSDTC").to_string(),
+                seq: parse_num(rs.get(i, "RSSEQ")).map_or(i as i64 + 1, |x| x as i64),
+            });
+        }
+    }
+
+    // TU: lesion identification per (subject, evaluator, lesion id).
+    let mut tu_map: BTreeMap<(String, String, String), (LesionCategory, String)> = BTreeMap::new();
+    if let Some(tu) = &tu {
+        tu.require(&["USUBJID", "TULNKID"])?;
+        for i in 0..tu.len() {
+            let subj = tu.get(i, "USUBJID").to_string();
+            let ev = evaluator_key(tu.get(i, "TUEVAL"), tu.get(i, "TUEVALID"));
+            let cat = LesionCategory::parse(tu.get(i, "TUSTRESC"));
+            let loc = tu.get(i, "TULOC").to_string();
+            if let Some(cat) = cat {
+                let visit = tu.get(i, "VISIT").to_ascii_uppercase();
+                let at_baseline =
+                    visit.is_empty() || visit.contains("SCREEN") || visit.contains("BASELINE");
+                if cat == LesionCategory::Target && ev == INVESTIGATOR && at_baseline {
+                    if let Some(s) = subjects.get_mut(&subj) {
+                        s.measurable = true;
+                    }
+                }
+                tu_map.insert((subj, ev, tu.get(i, "TULNKID").to_string()), (cat, loc));
+            }
+        }
+    }
+    if let Some(tr) = &tr {
+        tr.require(&["USUBJID", "TRLNKID", "TRTESTCD", "TRDTC"])?;
+        let mut merged: BTreeMap<(String, String, String, String, String), LesionRecord> =
+            BTreeMap::new();
+        for i in 0..tr.len() {
+            let subj = tr.get(i, "USUBJID").to_string();
+            let ev = evaluator_key(tr.get(i, "TREVAL"), tr.get(i, "TREVALID"));
+            let lnk = tr.get(i, "TRLNKID").to_string();
+            let dtc = tr.get(i, "TRDTC").to_string();
+            let visitnum = parse_num(tr.get(i, "VISITNUM"));
+            let (cat, loc) = match tu_map.get(&(subj.clone(), ev.clone(), lnk.clone())) {
+                Some((c, l)) => (*c, l.clone()),
+                None => match LesionCategory::parse(tr.get(i, "TRGRPID")) {
+                    Some(c) => (c, String::new()),
+                    None => {
+                        study.warnings.push(format!(
+                            "{} row {}: lesion {lnk} of {subj} has no TU record or TRGRPID; skipped",
+                            tr.file,
+                            i + 2
+                        ));
+                        continue;
+                    }
+                },
+            };
+            let visit = tr.get(i, "VISIT");
+            let key = (
+                subj.clone(),
+                ev.clone(),
+                visitnum.map(|v| format!("{v}")).unwrap_or_default(),
+                dtc.clone(),
+                lnk.clone(),
+            );
+            let rec = merged.entry(key).or_insert_with(|| LesionRecord {
+                subject: subj.clone(),
+                evaluator: ev.clone(),
+                visit: (!visit.is_empty()).then(|| visit.to_string()),
+                visitnum,
+                date_text: dtc.clone(),
+                lesion_id: lnk.clone(),
+                category: cat,
+                nodal: organ_is_nodal(&loc),
+                organ: loc.clone(),
+                longest_diameter: None,
+                short_axis: None,
+                viable_diameter: None,
+                status: None,
+            });
+            let stresc = tr.get(i, "TRSTRESC").to_ascii_uppercase();
+            let num = parse_num(tr.get(i, "TRSTRESN")).or_else(|| parse_num(&stresc));
+            let mm = num.filter(|x| *x >= 0.0).map(Millimetres);
+            let text_status = if stresc.contains("TOO SMALL") {
+                Some(LesionStatus::TooSmall)
+            } else if stresc.starts_with("NOT") || stresc == "NE" {
+                Some(LesionStatus::NotEvaluated)
+            } else {
+                None
+            };
+            match tr.get(i, "TRTESTCD").to_ascii_uppercase().as_str() {
+                "LDIAM" => {
+                    rec.longest_diameter = mm;
+                    if mm.is_none() && text_status.is_some() && !rec.nodal {
+                        rec.status = text_status;
+                    }
+                }
+                "LPERP" => {
+                    rec.short_axis = mm;
+                    if mm.is_none() && text_status.is_some() && rec.nodal {
+                        rec.status = text_status;
+                    }
+                }
+                "VIABDIAM" => rec.viable_diameter = mm,
+                "TUMSTATE" => {
+                    rec.status = match stresc.as_str() {
+                        "ABSENT" => Some(LesionStatus::Absent),
+                        "PRESENT" => Some(LesionStatus::Present),
+                        s if s.contains("PROGRESSION") => Some(LesionStatus::Progression),
+                        s if s.starts_with("NOT") || s == "NE" => Some(LesionStatus::NotEvaluated),
+                        "EQUIVOCAL" => Some(LesionStatus::Equivocal),
+                        _ => rec.status,
+                    }
+                }
+                _ => {}
+            }
+        }
+        study.lesions = merged.into_values().collect();
+    }
+    study.subjects = subjects.into_values().collect();
+    Ok(study)
+}

@@ -26,7 +26,7 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use crate::concepts::{find_mentions, Cat, Mention, DEFS};
+use crate::concepts::{canonical_unit, find_mentions, plausible_range, Cat, Mention, DEFS};
 use crate::ir::*;
 use crate::segment::{segment, Criterion, Kind};
 
@@ -738,20 +738,20 @@ fn unit_ucum(unit_text: &str) -> Option<String> {
 fn to_canonical(def: usize, v: f64, unit: &str) -> Option<(f64, String)> {
     let d = &DEFS[def];
     let concept = d.ids.first().copied();
-    let Some(canon) = d.unit else {
+    let Some(canon) = canonical_unit(def) else {
         return Some((v, unit.to_string()));
     };
     if unit == canon {
-        return Some((v, canon.to_string()));
+        return Some((v, canon));
     }
-    match tm_units::convert(&tm_units::Quantity::new(v, unit), canon, concept) {
+    match tm_units::convert(&tm_units::Quantity::new(v, unit), &canon, concept) {
         Ok(q) => Some((q.value, q.unit)),
         Err(_) => None,
     }
 }
 
 fn plausible(def: usize, v: f64) -> bool {
-    let (lo, hi) = DEFS[def].range;
+    let (lo, hi) = plausible_range(def);
     v >= lo && v <= hi
 }
 
@@ -808,7 +808,8 @@ fn read_value(view: &View, def: Option<usize>, num_text: &str, after: usize) -> 
     let d = &DEFS[def];
     // Implicit units: scores have none; percent-, year- and INR-valued
     // concepts accept a bare number.
-    let unit = match (&unit, d.unit) {
+    let canon = canonical_unit(def);
+    let unit = match (&unit, canon.as_deref()) {
         (None, Some(c)) if matches!(c, "%" | "a" | "{INR}") => Some(c.to_string()),
         _ => unit,
     };
@@ -827,7 +828,9 @@ fn read_value(view: &View, def: Option<usize>, num_text: &str, after: usize) -> 
     let plaus: Vec<&(f64, Option<String>)> = candidates
         .iter()
         .filter(|(v, u)| {
-            u.as_deref().is_none_or(|u| d.unit.is_none_or(|c| c == u)) && plausible(def, *v)
+            u.as_deref()
+                .is_none_or(|u| canon.as_deref().is_none_or(|c| c == u))
+                && plausible(def, *v)
         })
         .collect();
     let (chosen, ambiguous) = if readings.len() > 1 {

@@ -756,6 +756,41 @@ pub static DEFS: LazyLock<Vec<ConceptDef>> = LazyLock::new(|| {
     ]
 });
 
+/// The canonical UCUM unit of entry `def`: the lexicon's (`tm_lexicon`)
+/// when it states one, else the table's.
+pub fn canonical_unit(def: usize) -> Option<String> {
+    let d = &DEFS[def];
+    d.unit?;
+    d.ids
+        .first()
+        .and_then(|id| tm_lexicon::get(id))
+        .and_then(|c| c.unit.clone())
+        .or_else(|| d.unit.map(str::to_string))
+}
+
+/// The plausible range of entry `def` in [`canonical_unit`]: the
+/// intersection of the lexicon's and the table's when both are in that
+/// unit (a lexicon low of 0 cannot tell 1.5/mm³ from 1,500/mm³), else
+/// whichever is in that unit.
+pub fn plausible_range(def: usize) -> (f64, f64) {
+    let d = &DEFS[def];
+    let canon = canonical_unit(def);
+    let table = (d.unit.map(str::to_string) == canon).then_some(d.range);
+    let lex = d
+        .ids
+        .first()
+        .and_then(|id| tm_lexicon::get(id))
+        .filter(|c| c.unit.is_some())
+        .and_then(|c| c.plausible)
+        .map(|[lo, hi]| (lo, hi));
+    match (table, lex) {
+        (Some(t), Some(l)) => (t.0.max(l.0), t.1.min(l.1)),
+        (Some(t), None) => t,
+        (None, Some(l)) => l,
+        (None, None) => d.range,
+    }
+}
+
 /// Compiled regexes, one per [`DEFS`] entry.
 pub static REGEXES: LazyLock<Vec<Regex>> = LazyLock::new(|| {
     DEFS.iter()

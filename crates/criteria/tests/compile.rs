@@ -141,7 +141,8 @@ fn seed_000_inclusion_8_parts() {
     assert_eq!(p1.status, Status::Computable);
     check(p1, "anc", Op::Ge, 1.5, Some("10*9/L"));
     check(p1, "platelets", Op::Ge, 80.0, Some("10*9/L"));
-    check(p1, "hemoglobin", Op::Ge, 90.0, Some("g/L"));
+    // Values are in the lexicon's canonical units (90 g/L → 9 g/dL).
+    check(p1, "hemoglobin", Op::Ge, 9.0, Some("g/dL"));
     // No transfusion or G-CSF within 14 days.
     let mut found = false;
     for l in p1.expr.leaves() {
@@ -161,7 +162,7 @@ fn seed_000_inclusion_8_parts() {
     assert_eq!(
         eval(
             p1,
-            &[("anc", 2.0), ("platelets", 100.0), ("hemoglobin", 100.0)],
+            &[("anc", 2.0), ("platelets", 100.0), ("hemoglobin", 10.0)],
             &["transfusion"]
         ),
         Some(false)
@@ -169,7 +170,7 @@ fn seed_000_inclusion_8_parts() {
     assert_eq!(
         eval(
             p1,
-            &[("anc", 2.0), ("platelets", 100.0), ("hemoglobin", 100.0)],
+            &[("anc", 2.0), ("platelets", 100.0), ("hemoglobin", 10.0)],
             &[]
         ),
         Some(true)
@@ -180,7 +181,7 @@ fn seed_000_inclusion_8_parts() {
     check_uln(p2, "total_bilirubin", Op::Le, 2.0);
     check_uln(p2, "alt", Op::Le, 5.0);
     check_uln(p2, "ast", Op::Le, 5.0);
-    check(p2, "albumin", Op::Gt, 30.0, Some("g/L"));
+    check(p2, "albumin", Op::Gt, 3.0, Some("g/dL"));
 
     let p3 = get(&c, "I8.3");
     assert_eq!(p3.status, Status::Computable);
@@ -293,7 +294,7 @@ fn seed_003_values() {
     check_uln(i6, "ast", Op::Le, 2.5);
     let i7 = get(&c, "I7");
     check(i7, "platelets", Op::Ge, 75.0, Some("10*9/L"));
-    check(i7, "hemoglobin", Op::Ge, 80.0, Some("g/L"));
+    check(i7, "hemoglobin", Op::Ge, 8.0, Some("g/dL"));
     check(i7, "anc", Op::Ge, 1.5, Some("10*9/L"));
     let e6 = get(&c, "E6");
     assert_eq!(e6.status, Status::Computable);
@@ -304,14 +305,11 @@ fn seed_003_values() {
         }
         other => panic!("{other:?}"),
     }
-    check(e6, "albumin", Op::Lt, 30.0, Some("g/L"));
+    check(e6, "albumin", Op::Lt, 3.0, Some("g/dL"));
     check_uln(e6, "pt", Op::Le, 1.0);
     // Albumin 25 g/L with PT normal is not excluded.
-    assert_eq!(
-        eval(e6, &[("albumin", 25.0), ("pt", 0.9)], &[]),
-        Some(false)
-    );
-    assert_eq!(eval(e6, &[("albumin", 25.0), ("pt", 1.3)], &[]), Some(true));
+    assert_eq!(eval(e6, &[("albumin", 2.5), ("pt", 0.9)], &[]), Some(false));
+    assert_eq!(eval(e6, &[("albumin", 2.5), ("pt", 1.3)], &[]), Some(true));
     let e5 = get(&c, "E5");
     check(e5, "child_pugh_score", Op::Ge, 8.0, None);
 }
@@ -334,7 +332,7 @@ fn seed_004_values() {
         .iter()
         .any(|r| r.kind == ReviewKind::UnitMissing));
     let e9 = get(&c, "E9");
-    check(e9, "glucose_fasting", Op::Ge, 10.0, Some("mmol/L"));
+    check(e9, "glucose_fasting", Op::Ge, 180.2, Some("mg/dL"));
     let e10 = get(&c, "E10");
     check(e10, "sbp", Op::Ge, 140.0, Some("mm[Hg]"));
     check(e10, "dbp", Op::Ge, 90.0, Some("mm[Hg]"));
@@ -447,15 +445,15 @@ fn number_forms() {
         &one("Hemoglobin no less than 9 g/dL"),
         "hemoglobin",
         Op::Ge,
-        90.0,
-        Some("g/L"),
+        9.0,
+        Some("g/dL"),
     );
     check(
         &one("Total bilirubin not more than 2 mg/dL"),
         "total_bilirubin",
         Op::Le,
-        34.2,
-        Some("umol/L"),
+        2.0,
+        Some("mg/dL"),
     );
     check(
         &one("Creatinine clearance at least 60 mL/min"),
@@ -495,8 +493,8 @@ fn number_forms() {
         &one("Hemoglobin ≥ 8 g/dL"),
         "hemoglobin",
         Op::Ge,
-        80.0,
-        Some("g/L"),
+        8.0,
+        Some("g/dL"),
     );
     check_uln(&one("AST ≤ 5. 0×ULN"), "ast", Op::Le, 5.0);
     check(

@@ -11,7 +11,7 @@
 
 use std::collections::HashMap;
 
-/// A text-bound annotation (`T12	Eq-Value 301 305	3000`).
+/// A text-bound annotation (`T12 Eq-Value 301 305 3000`).
 #[derive(Debug, Clone, PartialEq)]
 pub struct TextBound {
     pub id: String,
@@ -21,7 +21,7 @@ pub struct TextBound {
     pub text: String,
 }
 
-/// An event (`E8	Eq-Comparison:T16 Operator:T17 Value:T18 Per:T19`).
+/// An event (`E8 Eq-Comparison:T16 Operator:T17 Value:T18 Per:T19`).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Event {
     pub id: String,
@@ -31,7 +31,7 @@ pub struct Event {
     pub args: Vec<(String, String)>,
 }
 
-/// An attribute (`A5	Eq-Operator-Value T8 GT`).
+/// An attribute (`A5 Eq-Operator-Value T8 GT`).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Attribute {
     pub name: String,

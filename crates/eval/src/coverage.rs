@@ -94,8 +94,10 @@ pub fn normalize_phrase(s: &str) -> String {
             last_space = false;
         }
     }
-    out.trim_matches(|c: char| c.is_whitespace() || matches!(c, '.' | ',' | ';' | ':' | '-' | '*' | '•'))
-        .to_string()
+    out.trim_matches(|c: char| {
+        c.is_whitespace() || matches!(c, '.' | ',' | ';' | ':' | '-' | '*' | '•')
+    })
+    .to_string()
 }
 
 impl Coverage {

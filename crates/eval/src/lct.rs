@@ -161,8 +161,12 @@ fn walk(dir: &Path, out: &mut Vec<(PathBuf, PathBuf)>) {
     let mut entries: Vec<PathBuf> = rd.filter_map(|e| e.ok().map(|e| e.path())).collect();
     entries.sort();
     for p in entries {
+        // symlinked directories are not followed (no loops)
+        let is_link = std::fs::symlink_metadata(&p).is_ok_and(|m| m.file_type().is_symlink());
         if p.is_dir() {
-            walk(&p, out);
+            if !is_link {
+                walk(&p, out);
+            }
             continue;
         }
         if p.extension().and_then(|e| e.to_str()) != Some("ann") {
@@ -196,7 +200,10 @@ pub fn parse_number(s: &str) -> Option<f64> {
         && groups[1..]
             .iter()
             .all(|g| g.len() == 3 || (g.len() > 3 && g.as_bytes()[3] == b'.'))
-        && groups[1..].iter().all(|g| g[..3].bytes().all(|b| b.is_ascii_digit()));
+        && groups[1..].iter().all(|g| {
+            g.get(..3)
+                .is_some_and(|d| d.bytes().all(|b| b.is_ascii_digit()))
+        });
     let cleaned = if thousands {
         plain.replace(',', "")
     } else {
@@ -335,7 +342,10 @@ fn gold_unit(
         }
     }
     let mut candidates: Vec<String> = Vec::new();
-    let (s, e) = (frags[0].span.0, frags.iter().map(|f| f.span.1).max().unwrap_or(0));
+    let (s, e) = (
+        frags[0].span.0,
+        frags.iter().map(|f| f.span.1).max().unwrap_or(0),
+    );
     // the text from the (last) value to the end of the unit: keeps a
     // multiplier or slash the annotators left outside the unit span
     // ("100x109/L" → "x109/L", "50,000/mm3" → "/mm3")
@@ -385,7 +395,8 @@ fn gold_unit(
     };
     for c in &candidates {
         // a rate ("days/week", "/day") must normalise to a quotient
-        if let Some(code) = tm_units::normalize_unit(c).filter(|c| d.is_empty() || c.contains('/')) {
+        if let Some(code) = tm_units::normalize_unit(c).filter(|c| d.is_empty() || c.contains('/'))
+        {
             return (GoldUnit::Ucum(code.to_string()), Some(written), temporal);
         }
     }
@@ -550,10 +561,8 @@ fn value_matches(atom: &Atom, v: f64, unit: &GoldUnit) -> bool {
         (GoldUnit::Uln, Value::XUln { x_uln }) => close(*x_uln, v),
         (GoldUnit::Lln, Value::XLln { x_lln }) => close(*x_lln, v),
         (GoldUnit::Ucum(code), Value::Number(n)) => match &atom.unit {
-            Some(au) => {
-                tm_units::convert(&Quantity::new(v, code.as_str()), au, Some(&atom.field))
-                    .is_ok_and(|q| close(q.value, *n))
-            }
+            Some(au) => tm_units::convert(&Quantity::new(v, code.as_str()), au, Some(&atom.field))
+                .is_ok_and(|q| close(q.value, *n)),
             None => close(*n, v),
         },
         (GoldUnit::None | GoldUnit::Unknown(_), Value::Number(n)) => close(*n, v),

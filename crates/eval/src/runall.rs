@@ -102,7 +102,9 @@ pub fn bench(texts: &[CriteriaText], runs: usize) -> BenchReport {
         let mut n = 0;
         for t in texts {
             let t0 = (run == 0).then(Instant::now);
-            n += std::hint::black_box(tm_criteria::compile(&t.text)).criteria.len();
+            n += std::hint::black_box(tm_criteria::compile(&t.text))
+                .criteria
+                .len();
             if let Some(t0) = t0 {
                 slowest.push(SlowText {
                     id: t.id.clone(),

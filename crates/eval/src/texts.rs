@@ -40,12 +40,7 @@ pub fn hint_criteria_column(path: &Path) -> Option<usize> {
         .position(|c| c.trim().trim_matches('"').eq_ignore_ascii_case("criteria"))
 }
 
-fn read_hint(
-    path: &Path,
-    col: usize,
-    stats: &mut ReadStats,
-    sink: &mut dyn FnMut(CriteriaText),
-) {
+fn read_hint(path: &Path, col: usize, stats: &mut ReadStats, sink: &mut dyn FnMut(CriteriaText)) {
     let mut rdr = match csv::ReaderBuilder::new().flexible(true).from_path(path) {
         Ok(r) => r,
         Err(e) => {

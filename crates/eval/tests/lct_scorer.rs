@@ -5,9 +5,7 @@
 
 use std::path::Path;
 
-use tm_criteria::{
-    Atom, CompiledCriteria, CompiledCriterion, Expr, Kind, Op, Status, Value,
-};
+use tm_criteria::{Atom, CompiledCriteria, CompiledCriterion, Expr, Kind, Op, Status, Value};
 use tm_eval::lct::{self, GoldOp, GoldUnit};
 
 const TEXT: &str = "Inclusion Criteria:
@@ -128,9 +126,21 @@ fn fixed_compile(text: &str) -> CompiledCriteria {
     assert_eq!(text, TEXT);
     let atoms = vec![
         // matches E1
-        atom("age", Op::Ge, Value::Number(18.0), Some("a"), "Age ≥ 18 years"),
+        atom(
+            "age",
+            Op::Ge,
+            Value::Number(18.0),
+            Some("a"),
+            "Age ≥ 18 years",
+        ),
         // wrong operator on E1's span: a false positive
-        atom("age", Op::Gt, Value::Number(18.0), Some("a"), "Age ≥ 18 years"),
+        atom(
+            "age",
+            Op::Gt,
+            Value::Number(18.0),
+            Some("a"),
+            "Age ≥ 18 years",
+        ),
         // matches E2 after converting 100,000/mm3 to 10*9/L
         atom(
             "platelets",
@@ -148,7 +158,13 @@ fn fixed_compile(text: &str) -> CompiledCriteria {
             "Creatinine ≤ 1.5 mg/dL",
         ),
         // matches E4
-        atom("alt", Op::Lt, Value::XUln { x_uln: 2.5 }, None, "ALT < 2.5 x ULN"),
+        atom(
+            "alt",
+            Op::Lt,
+            Value::XUln { x_uln: 2.5 },
+            None,
+            "ALT < 2.5 x ULN",
+        ),
         // lower bound of E5 only: the atom matches, the range is not found
         atom(
             "bmi",

@@ -57,12 +57,32 @@ pub fn also_covers(id: &str) -> &'static [&'static str] {
 /// True when a fact with concept `fact` answers a question about `target`
 /// (same id, an alias, a descendant in the lexicon, or covered).
 pub fn answers(fact: &str, target: &str) -> bool {
-    let mut targets: Vec<&str> = vec![target];
-    targets.extend(fact_ids(target).iter().copied());
-    targets.extend(also_covers(target).iter().copied());
-    targets
-        .iter()
-        .any(|t| fact == *t || tm_lexicon::is_a(fact, t))
+    answers_with(&ancestors(fact), target)
+}
+
+/// `fact` and every concept it descends from (lexicon `is_a`, transitive).
+pub fn ancestors(fact: &str) -> Vec<String> {
+    let mut out = vec![fact.to_string()];
+    let mut i = 0;
+    while i < out.len() {
+        if let Some(c) = tm_lexicon::get(&out[i]) {
+            for p in &c.is_a {
+                if !out.contains(p) {
+                    out.push(p.clone());
+                }
+            }
+        }
+        i += 1;
+    }
+    out
+}
+
+/// [`answers`] with the fact's ancestors computed beforehand.
+pub fn answers_with(ancestors: &[String], target: &str) -> bool {
+    let hit = |t: &str| ancestors.iter().any(|a| a == t);
+    hit(target)
+        || fact_ids(target).iter().any(|t| hit(t))
+        || also_covers(target).iter().any(|t| hit(t))
 }
 
 /// Tests whose negative result documents the absence of a condition

@@ -56,6 +56,8 @@ pub struct PatientFacts<'p> {
     pub cfg: MatchConfig,
     pub derived: Derived,
     obs: HashMap<&'p str, Vec<&'p Observation>>,
+    /// Lexicon ancestors of every condition / procedure / medication concept.
+    ancestors: HashMap<&'p str, Vec<String>>,
 }
 
 fn display(id: &str) -> String {
@@ -287,11 +289,24 @@ impl<'p> PatientFacts<'p> {
                     .cmp(&a.effective.map(|d| d.days()).unwrap_or(i32::MIN))
             });
         }
+        let mut ancestors: HashMap<&'p str, Vec<String>> = HashMap::new();
+        let ids = patient
+            .conditions
+            .iter()
+            .map(|c| &c.concept)
+            .chain(patient.procedures.iter().map(|p| &p.concept))
+            .chain(patient.medications.iter().map(|m| &m.concept));
+        for c in ids.flatten() {
+            ancestors
+                .entry(c.as_str())
+                .or_insert_with(|| concepts::ancestors(c));
+        }
         PatientFacts {
             patient,
             cfg,
             derived,
             obs,
+            ancestors,
         }
     }
 
@@ -864,7 +879,12 @@ impl<'p> PatientFacts<'p> {
             }
             return out;
         }
-        let matches = |c: &Option<String>| c.as_deref().is_some_and(|c| answers(c, concept));
+        let matches = |c: &Option<String>| {
+            c.as_deref().is_some_and(|c| match self.ancestors.get(c) {
+                Some(a) => concepts::answers_with(a, concept),
+                None => answers(c, concept),
+            })
+        };
         for c in &p.conditions {
             if !matches(&c.concept)
                 || c.flags.iter().any(|f| f.code == flag::UNCONFIRMED)
@@ -914,15 +934,8 @@ impl<'p> PatientFacts<'p> {
                 }
                 continue;
             };
+            // Outside the window: neither presence nor a documented absence.
             if d > as_of || earliest.is_some_and(|e| d < e) {
-                if d <= as_of && ex {
-                    no.push(ev(
-                        &pr.concept,
-                        json!(format!("performed {d}, outside the window")),
-                        Some(d),
-                        &pr.source,
-                    ));
-                }
                 continue;
             }
             let mut e = ev(&pr.concept, json!("performed"), Some(d), &pr.source);

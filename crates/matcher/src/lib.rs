@@ -20,6 +20,8 @@
 //!   score, filters, ranking.
 //! - [`result`]   — the output shapes (docs/contracts.md, "match").
 //! - [`human`]    — the coordinator's screening sheet (text).
+//! - [`plan`]     — the fast path: trials flattened once, leaves shared
+//!   across trials, verdict-only evaluation (identical verdicts).
 //!
 //! Typical use:
 //! ```text
@@ -32,6 +34,7 @@ pub mod config;
 pub mod eval;
 pub mod facts;
 pub mod human;
+pub mod plan;
 pub mod result;
 pub mod trial;
 
@@ -40,6 +43,7 @@ use serde::Serialize;
 pub use config::MatchConfig;
 pub use eval::eval_criterion;
 pub use facts::PatientFacts;
+pub use plan::Plan;
 pub use result::{CriterionResult, Evidence, Missing, Outcome, ReviewItem, TrialResult, Verdict};
 pub use trial::{evaluate_trial, rank, Filters, TrialInfo};
 

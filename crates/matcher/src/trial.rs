@@ -123,7 +123,7 @@ impl Filters {
     }
 }
 
-fn structured_age(t: &TrialInfo) -> Option<CompiledCriterion> {
+pub(crate) fn structured_age(t: &TrialInfo) -> Option<CompiledCriterion> {
     let mut atoms = Vec::new();
     let mut parts = Vec::new();
     if let Some(min) = t.min_age {
@@ -274,30 +274,42 @@ pub fn evaluate_trial(
 }
 
 fn finish(t: &TrialInfo, criteria: Vec<CriterionResult>, facts: &PatientFacts) -> TrialResult {
-    // A parent with sub-criteria repeats them: count each fact once.
+    // A parent with sub-criteria repeats them: count each fact once (its
+    // own outcome still counts for the verdict: its lead-in may decide).
     let is_parent = |c: &CriterionResult| {
         criteria
             .iter()
             .any(|x| x.parent.as_deref() == Some(c.id.as_str()))
     };
     let leaf: Vec<&CriterionResult> = criteria.iter().filter(|c| !is_parent(c)).collect();
-    let failed: Vec<String> = leaf
+    let mut failed: Vec<String> = leaf
         .iter()
         .filter(|c| c.outcome == Outcome::Fail)
         .map(|c| c.id.clone())
         .collect();
+    for c in criteria
+        .iter()
+        .filter(|c| is_parent(c) && c.outcome == Outcome::Fail)
+    {
+        let child_failed = criteria
+            .iter()
+            .any(|x| x.parent.as_deref() == Some(c.id.as_str()) && x.outcome == Outcome::Fail);
+        if !child_failed {
+            failed.push(c.id.clone());
+        }
+    }
     let unknowns = leaf
         .iter()
         .filter(|c| c.outcome == Outcome::Unknown)
         .count();
+    let any_unknown = criteria.iter().any(|c| c.outcome == Outcome::Unknown);
     let mut blocking_review: Vec<ReviewItem> = Vec::new();
     let mut remaining_review: Vec<ReviewItem> = Vec::new();
     let mut missing: Vec<Missing> = Vec::new();
-    let mut blocked = false;
+    let blocked = criteria
+        .iter()
+        .any(|c| c.outcome == Outcome::Review && c.review_reason.iter().any(|r| r.blocking));
     for c in &leaf {
-        if c.outcome == Outcome::Review && c.review_reason.iter().any(|r| r.blocking) {
-            blocked = true;
-        }
         for r in &c.review_reason {
             let list = if r.blocking {
                 &mut blocking_review
@@ -320,7 +332,7 @@ fn finish(t: &TrialInfo, criteria: Vec<CriterionResult>, facts: &PatientFacts) -
         Verdict::Ineligible
     } else if blocked {
         Verdict::NeedsReview
-    } else if unknowns > 0 {
+    } else if any_unknown {
         Verdict::NeedsData
     } else {
         Verdict::Eligible

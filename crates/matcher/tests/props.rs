@@ -144,4 +144,30 @@ proptest! {
         let r = run(&patient_with(&values), &t);
         prop_assert_ne!(r.verdict, Verdict::Eligible);
     }
+
+    #[test]
+    fn the_fast_plan_gives_the_same_verdicts(c in case(), extra in proptest::collection::vec((any::<usize>(), any::<u8>()), 0..4)) {
+        let mut t = build(&c);
+        // sprinkle review / unparsed leaves into some criteria
+        for (pos, k) in extra {
+            let n = t.1.criteria.len();
+            let target = &mut t.1.criteria[pos % n];
+            let leaf = match k % 4 {
+                0 => Expr::Unparsed { text: "x".into(), span: (0, 0) },
+                1 => Expr::Review { reason: tm_criteria::ReviewKind::Consent, text: "c".into(), span: (0, 0) },
+                2 => Expr::Review { reason: tm_criteria::ReviewKind::Investigator, text: "i".into(), span: (0, 0) },
+                _ => Expr::Review { reason: tm_criteria::ReviewKind::Clinical, text: "k".into(), span: (0, 0) },
+            };
+            target.expr = if k % 2 == 0 { Expr::And { all: vec![target.expr.clone(), leaf] } } else { Expr::Or { any: vec![target.expr.clone(), leaf] } };
+        }
+        let p = patient_with(&c.values);
+        let facts = tm_matcher::PatientFacts::new(&p, tm_matcher::MatchConfig::new(as_of()));
+        let full = tm_matcher::evaluate_trial(&t.0, &t.1, &facts, true);
+        let plan = tm_matcher::Plan::new(&[(t.0.clone(), &t.1)]);
+        let fast = plan.verdicts(&facts);
+        prop_assert_eq!(fast[0].0, full.verdict);
+        if full.verdict != Verdict::Ineligible {
+            prop_assert_eq!(fast[0].1, full.unknowns);
+        }
+    }
 }

@@ -209,3 +209,42 @@ fn seed002_candidate_fails_nothing() {
         "I5 (iNKT) is not understood yet: never eligible"
     );
 }
+
+#[test]
+fn fast_plan_verdicts_equal_explained_verdicts_on_seeds_and_examples() {
+    let mut trials = Vec::new();
+    for prefix in ["000", "001", "002", "003", "004"] {
+        if let Some(t) = seed(prefix) {
+            trials.push(t);
+        }
+    }
+    assert!(!trials.is_empty());
+    let refs: Vec<(tm_matcher::TrialInfo, &tm_criteria::CompiledCriteria)> =
+        trials.iter().map(|(t, c)| (t.clone(), c)).collect();
+    let plan = tm_matcher::Plan::new(&refs);
+    let dir = root().join("examples/patients");
+    let mut names: Vec<String> = std::fs::read_dir(&dir)
+        .expect("examples/patients")
+        .flatten()
+        .filter_map(|e| {
+            e.file_name()
+                .to_str()
+                .map(|s| s.trim_end_matches(".json").to_string())
+        })
+        .filter(|n| n.starts_with("seed"))
+        .collect();
+    names.sort();
+    assert!(names.len() >= 10, "{names:?}");
+    for n in names {
+        let p = patient(&n);
+        let facts = tm_matcher::PatientFacts::new(&p, tm_matcher::MatchConfig::new(as_of()));
+        let fast = plan.verdicts(&facts);
+        for (i, (t, c)) in refs.iter().enumerate() {
+            let full = tm_matcher::evaluate_trial(t, c, &facts, true);
+            assert_eq!(fast[i].0, full.verdict, "{n} × {}", t.id);
+            if full.verdict != Verdict::Ineligible {
+                assert_eq!(fast[i].1, full.unknowns, "{n} × {}", t.id);
+            }
+        }
+    }
+}

@@ -410,10 +410,7 @@ pub const TERMS: &[TermSpec] = &[
 /// The criteria row of a term.
 pub fn spec(term: LabTerm) -> &'static TermSpec {
     // TERMS lists every LabTerm exactly once (tested).
-    TERMS
-        .iter()
-        .find(|s| s.term == term)
-        .unwrap_or(&TERMS[0])
+    TERMS.iter().find(|s| s.term == term).unwrap_or(&TERMS[0])
 }
 
 /// CTCAE terms graded from an SDTM `LBTESTCD` (CDISC controlled terminology codes).
@@ -663,9 +660,8 @@ pub fn grade(term: LabTerm, obs: &LabObservation) -> LabGrade {
             match (obs.anticoagulated, by_base) {
                 (Some(true), Some(b)) if b > abs => Ok((b, Basis::Baseline)),
                 (Some(true), None) => {
-                    out.notes.push(
-                        "anticoagulated but no baseline: graded on absolute INR only".into(),
-                    );
+                    out.notes
+                        .push("anticoagulated but no baseline: graded on absolute INR only".into());
                     Ok((abs, Basis::Absolute))
                 }
                 (None, Some(b)) if b > abs => {

@@ -160,7 +160,8 @@ pub fn report_treatment(t: &TreatmentInput, cfg: &DosimetryConfig) -> TreatmentR
     }
     match (t.tn_ratio, t.tumour, t.normal_liver) {
         (Some(tn), Some(mt), Some(mn)) => {
-            let masses = mass_kg(mt, "tumour mass").and_then(|a| Ok((a, mass_kg(mn, "normal liver mass")?)));
+            let masses =
+                mass_kg(mt, "tumour mass").and_then(|a| Ok((a, mass_kg(mn, "normal liver mass")?)));
             match masses {
                 Ok((mt, mn)) => {
                     let p = PartitionInput {
@@ -213,7 +214,10 @@ pub fn read_dosimetry_csv(text: &str) -> Result<(Vec<TreatmentInput>, Vec<Skippe
         let rec = match rec {
             Ok(r) => r,
             Err(e) => {
-                skipped.push(SkippedRow { line, reason: e.to_string() });
+                skipped.push(SkippedRow {
+                    line,
+                    reason: e.to_string(),
+                });
                 continue;
             }
         };
@@ -269,7 +273,11 @@ pub struct DosimetryReport {
 }
 
 /// Reports every treatment.
-pub fn report(inputs: &[TreatmentInput], skipped: Vec<SkippedRow>, cfg: &DosimetryConfig) -> DosimetryReport {
+pub fn report(
+    inputs: &[TreatmentInput],
+    skipped: Vec<SkippedRow>,
+    cfg: &DosimetryConfig,
+) -> DosimetryReport {
     DosimetryReport {
         config: *cfg,
         treatments: inputs.iter().map(|t| report_treatment(t, cfg)).collect(),
@@ -290,7 +298,10 @@ impl DosimetryReport {
         );
         for t in &self.treatments {
             out.push_str(&format!("\n{}\n", t.patient));
-            out.push_str(&format!("  delivered activity   {} GBq\n", f2(t.delivered_gbq)));
+            out.push_str(&format!(
+                "  delivered activity   {} GBq\n",
+                f2(t.delivered_gbq)
+            ));
             out.push_str(&format!(
                 "  MIRD target dose     {} Gy (target {} kg)\n",
                 f2(t.mird_liver_dose_gy),

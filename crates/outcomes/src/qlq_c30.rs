@@ -58,21 +58,111 @@ pub struct ScaleDef {
 
 /// The 15 scales of §5, in the manual's order.
 pub const SCALES: &[ScaleDef] = &[
-    ScaleDef { scale: Scale::QL2, name: "Global health status / QoL", kind: ScaleKind::Global, items: &[29, 30], range: 6.0 },
-    ScaleDef { scale: Scale::PF2, name: "Physical functioning", kind: ScaleKind::Functional, items: &[1, 2, 3, 4, 5], range: 3.0 },
-    ScaleDef { scale: Scale::RF2, name: "Role functioning", kind: ScaleKind::Functional, items: &[6, 7], range: 3.0 },
-    ScaleDef { scale: Scale::EF, name: "Emotional functioning", kind: ScaleKind::Functional, items: &[21, 22, 23, 24], range: 3.0 },
-    ScaleDef { scale: Scale::CF, name: "Cognitive functioning", kind: ScaleKind::Functional, items: &[20, 25], range: 3.0 },
-    ScaleDef { scale: Scale::SF, name: "Social functioning", kind: ScaleKind::Functional, items: &[26, 27], range: 3.0 },
-    ScaleDef { scale: Scale::FA, name: "Fatigue", kind: ScaleKind::Symptom, items: &[10, 12, 18], range: 3.0 },
-    ScaleDef { scale: Scale::NV, name: "Nausea and vomiting", kind: ScaleKind::Symptom, items: &[14, 15], range: 3.0 },
-    ScaleDef { scale: Scale::PA, name: "Pain", kind: ScaleKind::Symptom, items: &[9, 19], range: 3.0 },
-    ScaleDef { scale: Scale::DY, name: "Dyspnoea", kind: ScaleKind::Symptom, items: &[8], range: 3.0 },
-    ScaleDef { scale: Scale::SL, name: "Insomnia", kind: ScaleKind::Symptom, items: &[11], range: 3.0 },
-    ScaleDef { scale: Scale::AP, name: "Appetite loss", kind: ScaleKind::Symptom, items: &[13], range: 3.0 },
-    ScaleDef { scale: Scale::CO, name: "Constipation", kind: ScaleKind::Symptom, items: &[16], range: 3.0 },
-    ScaleDef { scale: Scale::DI, name: "Diarrhoea", kind: ScaleKind::Symptom, items: &[17], range: 3.0 },
-    ScaleDef { scale: Scale::FI, name: "Financial difficulties", kind: ScaleKind::Symptom, items: &[28], range: 3.0 },
+    ScaleDef {
+        scale: Scale::QL2,
+        name: "Global health status / QoL",
+        kind: ScaleKind::Global,
+        items: &[29, 30],
+        range: 6.0,
+    },
+    ScaleDef {
+        scale: Scale::PF2,
+        name: "Physical functioning",
+        kind: ScaleKind::Functional,
+        items: &[1, 2, 3, 4, 5],
+        range: 3.0,
+    },
+    ScaleDef {
+        scale: Scale::RF2,
+        name: "Role functioning",
+        kind: ScaleKind::Functional,
+        items: &[6, 7],
+        range: 3.0,
+    },
+    ScaleDef {
+        scale: Scale::EF,
+        name: "Emotional functioning",
+        kind: ScaleKind::Functional,
+        items: &[21, 22, 23, 24],
+        range: 3.0,
+    },
+    ScaleDef {
+        scale: Scale::CF,
+        name: "Cognitive functioning",
+        kind: ScaleKind::Functional,
+        items: &[20, 25],
+        range: 3.0,
+    },
+    ScaleDef {
+        scale: Scale::SF,
+        name: "Social functioning",
+        kind: ScaleKind::Functional,
+        items: &[26, 27],
+        range: 3.0,
+    },
+    ScaleDef {
+        scale: Scale::FA,
+        name: "Fatigue",
+        kind: ScaleKind::Symptom,
+        items: &[10, 12, 18],
+        range: 3.0,
+    },
+    ScaleDef {
+        scale: Scale::NV,
+        name: "Nausea and vomiting",
+        kind: ScaleKind::Symptom,
+        items: &[14, 15],
+        range: 3.0,
+    },
+    ScaleDef {
+        scale: Scale::PA,
+        name: "Pain",
+        kind: ScaleKind::Symptom,
+        items: &[9, 19],
+        range: 3.0,
+    },
+    ScaleDef {
+        scale: Scale::DY,
+        name: "Dyspnoea",
+        kind: ScaleKind::Symptom,
+        items: &[8],
+        range: 3.0,
+    },
+    ScaleDef {
+        scale: Scale::SL,
+        name: "Insomnia",
+        kind: ScaleKind::Symptom,
+        items: &[11],
+        range: 3.0,
+    },
+    ScaleDef {
+        scale: Scale::AP,
+        name: "Appetite loss",
+        kind: ScaleKind::Symptom,
+        items: &[13],
+        range: 3.0,
+    },
+    ScaleDef {
+        scale: Scale::CO,
+        name: "Constipation",
+        kind: ScaleKind::Symptom,
+        items: &[16],
+        range: 3.0,
+    },
+    ScaleDef {
+        scale: Scale::DI,
+        name: "Diarrhoea",
+        kind: ScaleKind::Symptom,
+        items: &[17],
+        range: 3.0,
+    },
+    ScaleDef {
+        scale: Scale::FI,
+        name: "Financial difficulties",
+        kind: ScaleKind::Symptom,
+        items: &[28],
+        range: 3.0,
+    },
 ];
 
 /// One questionnaire's 30 item responses (`items[0]` = item 1); `None` = not answered.
@@ -149,7 +239,10 @@ pub struct Scores {
 
 impl Scores {
     pub fn get(&self, s: Scale) -> Option<f64> {
-        self.scales.iter().find(|x| x.scale == s).and_then(|x| x.score)
+        self.scales
+            .iter()
+            .find(|x| x.scale == s)
+            .and_then(|x| x.score)
     }
 }
 
@@ -242,7 +335,12 @@ pub fn read_qlq_csv(text: &str) -> Result<QlqData, String> {
             .position(|h| h.eq_ignore_ascii_case(name))
             .ok_or_else(|| format!("missing column '{name}' (need subject, visit, item, response)"))
     };
-    let (cs, cv, ci, cr) = (col("subject")?, col("visit")?, col("item")?, col("response")?);
+    let (cs, cv, ci, cr) = (
+        col("subject")?,
+        col("visit")?,
+        col("item")?,
+        col("response")?,
+    );
     let cd = headers.iter().position(|h| h.eq_ignore_ascii_case("date"));
     let mut order: Vec<(String, String)> = Vec::new();
     let mut map: BTreeMap<(String, String), Assessment> = BTreeMap::new();
@@ -252,27 +350,43 @@ pub fn read_qlq_csv(text: &str) -> Result<QlqData, String> {
         let rec = match rec {
             Ok(r) => r,
             Err(e) => {
-                skipped.push(Skipped { line, reason: e.to_string() });
+                skipped.push(Skipped {
+                    line,
+                    reason: e.to_string(),
+                });
                 continue;
             }
         };
         let get = |c: usize| rec.get(c).unwrap_or("").to_string();
         let (subject, visit) = (get(cs), get(cv));
         if subject.is_empty() || visit.is_empty() {
-            skipped.push(Skipped { line, reason: "empty subject or visit".into() });
+            skipped.push(Skipped {
+                line,
+                reason: "empty subject or visit".into(),
+            });
             continue;
         }
         let item: u32 = match get(ci).parse() {
             Ok(x) => x,
             Err(_) => {
-                skipped.push(Skipped { line, reason: format!("item '{}' is not a number", get(ci)) });
+                skipped.push(Skipped {
+                    line,
+                    reason: format!("item '{}' is not a number", get(ci)),
+                });
                 continue;
             }
         };
         let date_s = cd.map(get).unwrap_or_default();
-        let date = if date_s.is_empty() { None } else { Date::parse(&date_s) };
+        let date = if date_s.is_empty() {
+            None
+        } else {
+            Date::parse(&date_s)
+        };
         if !date_s.is_empty() && date.is_none() {
-            skipped.push(Skipped { line, reason: format!("date '{date_s}' is not YYYY-MM-DD") });
+            skipped.push(Skipped {
+                line,
+                reason: format!("date '{date_s}' is not YYYY-MM-DD"),
+            });
             continue;
         }
         let key = (subject.clone(), visit.clone());
@@ -291,27 +405,42 @@ pub fn read_qlq_csv(text: &str) -> Result<QlqData, String> {
         let resp = get(cr);
         if resp.is_empty() {
             if !(1..=30).contains(&item) {
-                skipped.push(Skipped { line, reason: ResponseError::ItemOutOfRange(item).to_string() });
+                skipped.push(Skipped {
+                    line,
+                    reason: ResponseError::ItemOutOfRange(item).to_string(),
+                });
             }
             continue; // missing answer
         }
         let response: u32 = match resp.parse() {
             Ok(x) => x,
             Err(_) => {
-                skipped.push(Skipped { line, reason: format!("response '{resp}' is not a number") });
+                skipped.push(Skipped {
+                    line,
+                    reason: format!("response '{resp}' is not a number"),
+                });
                 continue;
             }
         };
         if (1..=30).contains(&item) && a.responses.items[(item - 1) as usize].is_some() {
-            skipped.push(Skipped { line, reason: format!("duplicate item {item}; first kept") });
+            skipped.push(Skipped {
+                line,
+                reason: format!("duplicate item {item}; first kept"),
+            });
             continue;
         }
         if let Err(e) = a.responses.set(item, response) {
-            skipped.push(Skipped { line, reason: e.to_string() });
+            skipped.push(Skipped {
+                line,
+                reason: e.to_string(),
+            });
         }
     }
     let assessments = order.into_iter().filter_map(|k| map.remove(&k)).collect();
-    Ok(QlqData { assessments, skipped })
+    Ok(QlqData {
+        assessments,
+        skipped,
+    })
 }
 
 /// One assessment's scores and change from the subject's baseline.
@@ -392,7 +521,10 @@ pub fn report(data: &QlqData, baseline_visit: Option<&str>) -> QolReport {
                 scores,
                 summary: s.summary,
                 change,
-                summary_change: s.summary.zip(base.and_then(|b| b.summary)).map(|(v, b)| v - b),
+                summary_change: s
+                    .summary
+                    .zip(base.and_then(|b| b.summary))
+                    .map(|(v, b)| v - b),
             });
         }
         subjects.push(SubjectQol {
@@ -439,7 +571,10 @@ impl QolReport {
     pub fn to_text(&self) -> String {
         let mut out = format!("{} — {} subject(s)\n", self.instrument, self.subjects.len());
         let order: Vec<Scale> = SCALES.iter().map(|d| d.scale).collect();
-        let head: Vec<String> = order.iter().map(|s| format!("{:>6}", format!("{s:?}"))).collect();
+        let head: Vec<String> = order
+            .iter()
+            .map(|s| format!("{:>6}", format!("{s:?}")))
+            .collect();
         for s in &self.subjects {
             out.push_str(&format!(
                 "\nSubject {} (baseline: {})\n  {:<14}{} {:>7}\n",
@@ -486,9 +621,11 @@ impl QolReport {
 }
 
 fn fmt_cell(x: Option<f64>) -> String {
-    x.map(|v| format!("{v:>6.1}")).unwrap_or_else(|| format!("{:>6}", "–"))
+    x.map(|v| format!("{v:>6.1}"))
+        .unwrap_or_else(|| format!("{:>6}", "–"))
 }
 
 fn fmt_delta(x: Option<f64>) -> String {
-    x.map(|v| format!("{v:>+6.1}")).unwrap_or_else(|| format!("{:>6}", "–"))
+    x.map(|v| format!("{v:>+6.1}"))
+        .unwrap_or_else(|| format!("{:>6}", "–"))
 }

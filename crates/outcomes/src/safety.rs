@@ -54,7 +54,9 @@ impl Table {
     }
 
     pub fn col(&self, name: &str) -> Option<usize> {
-        self.headers.iter().position(|h| h.eq_ignore_ascii_case(name))
+        self.headers
+            .iter()
+            .position(|h| h.eq_ignore_ascii_case(name))
     }
 
     fn need(&self, name: &str, what: &str) -> Result<usize, String> {
@@ -114,10 +116,12 @@ pub fn exposure(ex: &Table) -> Result<HashMap<String, Exposure>, String> {
         if !dosed {
             continue;
         }
-        let e = out.entry(cell(r, Some(cu)).to_string()).or_insert(Exposure {
-            trtsdt: None,
-            trtedt: None,
-        });
+        let e = out
+            .entry(cell(r, Some(cu)).to_string())
+            .or_insert(Exposure {
+                trtsdt: None,
+                trtedt: None,
+            });
         if let Some(s) = Date::parse(cell(r, Some(cs))) {
             e.trtsdt = Some(e.trtsdt.map_or(s, |x| x.min(s)));
         }
@@ -235,7 +239,10 @@ pub fn ae_records(
             aeseq: cell(r, cq).to_string(),
             term,
             start,
-            grade: cell(r, cg).parse::<u8>().ok().filter(|g| (1..=5).contains(g)),
+            grade: cell(r, cg)
+                .parse::<u8>()
+                .ok()
+                .filter(|g| (1..=5).contains(g)),
             severity: severity_code(cell(r, csev)),
             serious: cell(r, cser).eq_ignore_ascii_case("Y"),
         });
@@ -419,7 +426,10 @@ pub fn grade_lb(lb: &Table, exp: &HashMap<String, Exposure>) -> Result<Vec<Grade
         if cell(r, c.bl).eq_ignore_ascii_case("Y") {
             if let Some(v) = num(r, c.val) {
                 base.insert(
-                    (cell(r, Some(c.u)).to_string(), cell(r, Some(c.test)).to_string()),
+                    (
+                        cell(r, Some(c.u)).to_string(),
+                        cell(r, Some(c.test)).to_string(),
+                    ),
                     (v, ucum(cell(r, c.unit)), num(r, c.hi)),
                 );
             }
@@ -466,9 +476,16 @@ fn is_afp(code: &str, name: &str) -> bool {
 
 /// AFP change from baseline by visit (baseline = LBBLFL = Y, else the last value on or
 /// before TRTSDT).
-pub fn afp(lb: &Table, exp: &HashMap<String, Exposure>, arm: &HashMap<String, String>) -> AfpSection {
+pub fn afp(
+    lb: &Table,
+    exp: &HashMap<String, Exposure>,
+    arm: &HashMap<String, String>,
+) -> AfpSection {
     let Ok(c) = lb_cols(lb) else {
-        return AfpSection { present: false, subjects: vec![] };
+        return AfpSection {
+            present: false,
+            subjects: vec![],
+        };
     };
     let cname = lb.col("LBTEST");
     let mut by: BTreeMap<String, Vec<(Option<Date>, String, f64, String, bool)>> = BTreeMap::new();
@@ -476,7 +493,9 @@ pub fn afp(lb: &Table, exp: &HashMap<String, Exposure>, arm: &HashMap<String, St
         if !is_afp(cell(r, Some(c.test)), cell(r, cname)) {
             continue;
         }
-        let Ok(v) = cell(r, c.val).parse::<f64>() else { continue };
+        let Ok(v) = cell(r, c.val).parse::<f64>() else {
+            continue;
+        };
         by.entry(cell(r, Some(c.u)).to_string()).or_default().push((
             Date::parse(cell(r, c.dtc)),
             cell(r, c.visit).to_string(),
@@ -505,7 +524,9 @@ pub fn afp(lb: &Table, exp: &HashMap<String, Exposure>, arm: &HashMap<String, St
                 value: x.2,
                 unit: x.3.clone(),
                 change: baseline.map(|b| x.2 - b),
-                percent_change: baseline.filter(|b| *b != 0.0).map(|b| (x.2 - b) / b * 100.0),
+                percent_change: baseline
+                    .filter(|b| *b != 0.0)
+                    .map(|b| (x.2 - b) / b * 100.0),
             })
             .collect();
         subjects.push(AfpSubject {
@@ -546,9 +567,14 @@ pub fn analyze(input: &SdtmInput, opts: &SafetyOptions) -> Result<SafetyReport, 
     let mut arms: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     for (u, e) in &exp {
         if e.trtsdt.is_some() {
-            arms.entry(arm_of.get(u).cloned().unwrap_or_else(|| "(no DM arm)".into()))
-                .or_default()
-                .insert(u.clone());
+            arms.entry(
+                arm_of
+                    .get(u)
+                    .cloned()
+                    .unwrap_or_else(|| "(no DM arm)".into()),
+            )
+            .or_default()
+            .insert(u.clone());
         }
     }
     // worst per subject & term
@@ -647,7 +673,8 @@ pub fn analyze(input: &SdtmInput, opts: &SafetyOptions) -> Result<SafetyReport, 
             dosed: subs.len(),
             with_teae: teae_subs(&|_| true),
             with_serious_teae: teae_subs(&|a| a.serious),
-            with_grade3_plus_teae: has_grade.then(|| teae_subs(&|a| a.grade.is_some_and(|g| g >= 3))),
+            with_grade3_plus_teae: has_grade
+                .then(|| teae_subs(&|a| a.grade.is_some_and(|g| g >= 3))),
             with_severe_teae: teae_subs(&|a| a.severity == Some(3)),
             terms,
             lab: lab.into_values().collect(),
@@ -655,14 +682,22 @@ pub fn analyze(input: &SdtmInput, opts: &SafetyOptions) -> Result<SafetyReport, 
     }
     let afp = match &input.lb {
         Some(lb) => afp(lb, &exp, &arm_of),
-        None => AfpSection { present: false, subjects: vec![] },
+        None => AfpSection {
+            present: false,
+            subjects: vec![],
+        },
     };
     if !afp.present {
         notes.push("AFP: no AFP results in LB — no change from baseline reported".into());
     }
     Ok(SafetyReport {
         options: opts.clone(),
-        grade_source: if has_grade { "AETOXGR" } else { "AESEV (no AETOXGR)" }.into(),
+        grade_source: if has_grade {
+            "AETOXGR"
+        } else {
+            "AESEV (no AETOXGR)"
+        }
+        .into(),
         arms: summaries,
         worst_by_subject_term: worst.into_values().collect(),
         adverse_events: aes,
@@ -702,23 +737,28 @@ impl SafetyReport {
                     "  {:<44}{:>6}{:>8}{:>8}{:>9}\n",
                     truncate(&t.term, 43),
                     t.subjects,
-                    t.grade3_plus.map(|n| n.to_string()).unwrap_or_else(|| "n/a".into()),
+                    t.grade3_plus
+                        .map(|n| n.to_string())
+                        .unwrap_or_else(|| "n/a".into()),
                     t.severe,
                     t.serious
                 ));
             }
             if a.terms.len() > top_terms {
-                out.push_str(&format!("  … {} more terms (--json for all)\n", a.terms.len() - top_terms));
+                out.push_str(&format!(
+                    "  … {} more terms (--json for all)\n",
+                    a.terms.len() - top_terms
+                ));
             }
             if !a.lab.is_empty() {
                 out.push_str(&format!(
-                    "  CTCAE v5 lab, worst post-baseline grade (subjects): {:<34}{:>5}{:>5}{:>5}{:>5}{:>5}{:>6}{:>6}\n",
-                    "", "G0", "G1", "G2", "G3", "G4", "n/g", "ctx"
+                    "  CTCAE v5 lab: subjects by worst post-baseline grade (n/g = not gradable; ctx = lower bound, clinical context could raise it)\n  {:<44}{:>5}{:>5}{:>5}{:>5}{:>5}{:>6}{:>6}\n",
+                    "term", "G0", "G1", "G2", "G3", "G4", "n/g", "ctx"
                 ));
                 for l in &a.lab {
                     out.push_str(&format!(
-                        "    {:<84}{:>5}{:>5}{:>5}{:>5}{:>5}{:>6}{:>6}\n",
-                        ctcae::spec(l.term).name,
+                        "  {:<44}{:>5}{:>5}{:>5}{:>5}{:>5}{:>6}{:>6}\n",
+                        truncate(ctcae::spec(l.term).name, 43),
                         l.worst_grade[0],
                         l.worst_grade[1],
                         l.worst_grade[2],
@@ -731,9 +771,15 @@ impl SafetyReport {
             }
         }
         if self.afp.present {
-            out.push_str(&format!("\nAFP change from baseline: {} subject(s)\n", self.afp.subjects.len()));
+            out.push_str(&format!(
+                "\nAFP change from baseline: {} subject(s)\n",
+                self.afp.subjects.len()
+            ));
             for s in &self.afp.subjects {
-                let b = s.baseline.map(|b| format!("{b}")).unwrap_or_else(|| "none".into());
+                let b = s
+                    .baseline
+                    .map(|b| format!("{b}"))
+                    .unwrap_or_else(|| "none".into());
                 out.push_str(&format!("  {} ({}) baseline {b}\n", s.usubjid, s.arm));
                 for p in &s.points {
                     out.push_str(&format!(
@@ -741,7 +787,9 @@ impl SafetyReport {
                         p.visit,
                         p.value,
                         p.unit,
-                        p.change.map(|c| format!("{c:+}")).unwrap_or_else(|| "–".into()),
+                        p.change
+                            .map(|c| format!("{c:+}"))
+                            .unwrap_or_else(|| "–".into()),
                         p.percent_change
                             .map(|c| format!("{c:+.1} %"))
                             .unwrap_or_else(|| "–".into())

@@ -164,7 +164,11 @@ pub struct SdtmStudy {
 /// `INVESTIGATOR`, or the evaluator and its id (`INDEPENDENT ASSESSOR RADIOLOGIST 1`).
 pub fn evaluator_key(eval: &str, evalid: &str) -> String {
     let e = eval.trim().to_ascii_uppercase();
-    let e = if e.is_empty() { INVESTIGATOR.to_string() } else { e };
+    let e = if e.is_empty() {
+        INVESTIGATOR.to_string()
+    } else {
+        e
+    };
     if e == INVESTIGATOR || evalid.trim().is_empty() {
         e
     } else {
@@ -183,7 +187,7 @@ fn parse_num(s: &str) -> Option<f64> {
 /// Reads DM (required), DS, EX, AE, LB, RS, TU and TR from a directory.
 pub fn read_sdtm_dir(dir: &Path, rules: &DateRules) -> Result<SdtmStudy, String> {
     let mut study = SdtmStudy::default();
-    let mut load = |dom: &str, study: &mut SdtmStudy| -> Result<Option<Table>, String> {
+    let load = |dom: &str, study: &mut SdtmStudy| -> Result<Option<Table>, String> {
         match find_domain(dir, dom, &mut study.warnings) {
             Some(p) => {
                 let t = Table::read(&p)?;
@@ -278,8 +282,14 @@ pub fn read_sdtm_dir(dir: &Path, rules: &DateRules) -> Result<SdtmStudy, String>
     if let Some(ae) = &ae {
         for i in 0..ae.len() {
             let id = ae.get(i, "USUBJID");
-            bump(id, impute(ae.get(i, "AESTDTC"), rules.other).map(|d| d.date));
-            bump(id, impute(ae.get(i, "AEENDTC"), rules.other).map(|d| d.date));
+            bump(
+                id,
+                impute(ae.get(i, "AESTDTC"), rules.other).map(|d| d.date),
+            );
+            bump(
+                id,
+                impute(ae.get(i, "AEENDTC"), rules.other).map(|d| d.date),
+            );
         }
     }
     if let Some(lb) = &lb {

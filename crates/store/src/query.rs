@@ -189,6 +189,48 @@ impl Store {
         Ok(())
     }
 
+    /// Ids of the trials that have no compiled criteria stored for
+    /// `compiler_version` (new trials, changed trials, or an older
+    /// compiler), in id order.
+    pub fn trials_missing_compiled(&self, compiler_version: &str) -> Result<Vec<String>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT t.id FROM trials t
+             WHERE NOT EXISTS (SELECT 1 FROM compiled_criteria c
+                               WHERE c.trial_id = t.id AND c.compiler_version = ?1)
+             ORDER BY t.id",
+        )?;
+        let ids = stmt
+            .query_map(params![compiler_version], |r| r.get::<_, String>(0))?
+            .collect::<std::result::Result<Vec<_>, _>>()?;
+        Ok(ids)
+    }
+
+    /// Stores many compiled criteria in one transaction and drops those of
+    /// older compiler versions for the same trials.
+    pub fn put_compiled_batch<T: Serialize>(
+        &mut self,
+        compiler_version: &str,
+        items: &[(String, T)],
+    ) -> Result<()> {
+        let tx = self.conn.transaction()?;
+        {
+            let mut del = tx.prepare(
+                "DELETE FROM compiled_criteria WHERE trial_id = ?1 AND compiler_version <> ?2",
+            )?;
+            let mut ins = tx.prepare(
+                "INSERT OR REPLACE INTO compiled_criteria (trial_id, compiler_version, json)
+                 VALUES (?1, ?2, ?3)",
+            )?;
+            for (id, value) in items {
+                let json = serde_json::to_string(value)?;
+                del.execute(params![id, compiler_version])?;
+                ins.execute(params![id, compiler_version, json])?;
+            }
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
     /// Compiled criteria of a trial for a compiler version, if stored.
     pub fn get_compiled<T: DeserializeOwned>(
         &self,

@@ -385,6 +385,37 @@ fn compiled_criteria_roundtrip_and_invalidation() {
 }
 
 #[test]
+fn trials_missing_compiled_follow_version_and_changes() {
+    let mut s = Store::open_in_memory().unwrap();
+    let a = rec("NCT00000001", Some("NCT00000001"), "A", "ctgov-json", "1");
+    let b = rec("NCT00000002", Some("NCT00000002"), "B", "ctgov-json", "2");
+    import(&mut s, vec![a, b], 500);
+    assert_eq!(
+        s.trials_missing_compiled("v1").unwrap(),
+        ["NCT00000001", "NCT00000002"]
+    );
+    let items = vec![
+        ("NCT00000001".to_string(), serde_json::json!({"n": 1})),
+        ("NCT00000002".to_string(), serde_json::json!({"n": 2})),
+    ];
+    s.put_compiled_batch("v1", &items).unwrap();
+    assert!(s.trials_missing_compiled("v1").unwrap().is_empty());
+    // A new compiler version needs everything again; storing it drops v1.
+    assert_eq!(s.trials_missing_compiled("v2").unwrap().len(), 2);
+    s.put_compiled_batch("v2", &items[..1]).unwrap();
+    let old: Option<serde_json::Value> = s.get_compiled("NCT00000001", "v1").unwrap();
+    assert_eq!(old, None);
+    assert_eq!(s.trials_missing_compiled("v2").unwrap(), ["NCT00000002"]);
+    // A changed source makes its trial missing again.
+    let a2 = rec("NCT00000001", Some("NCT00000001"), "A2", "ctgov-json", "1b");
+    import(&mut s, vec![a2], 500);
+    assert_eq!(
+        s.trials_missing_compiled("v2").unwrap(),
+        ["NCT00000001", "NCT00000002"]
+    );
+}
+
+#[test]
 fn a_shared_title_does_not_join_different_nct_ids() {
     let mut s = Store::open_in_memory().unwrap();
     let a = rec(

@@ -19,6 +19,7 @@ macro_rules! outln {
 }
 
 mod cmd;
+mod compiled;
 mod ctx;
 mod hooks;
 mod human;
@@ -69,6 +70,9 @@ enum Commands {
     Bench(cmd::bench::Args),
     /// Kaplan-Meier curves, medians, log-rank test and hazard ratios from a CSV file.
     Survival(cmd::survival::Args),
+    /// Tumour response (RECIST 1.1 / mRECIST) from SDTM or a lesion CSV: per-subject best
+    /// overall response and ORR, DCR, PFS, OS, duration of response per arm.
+    Response(cmd::response::Args),
     /// Screen one patient against the trials: verdict, failed criteria, missing data, review items.
     Match(cmd::match_cmd::Args),
     /// Read a patient (FHIR R4 JSON / Bundle / NDJSON / directory, or a
@@ -77,6 +81,16 @@ enum Commands {
     /// Measure the criteria compiler: `eval lct DIR`, `eval coverage PATH…`,
     /// `eval bench-compile CSV`, `eval compile-all PATH…` (docs/evaluation.md).
     Eval(cmd::eval::Args),
+    /// Results report (participant flow, baseline, outcome measures, adverse events, KM /
+    /// waterfall / swimmer plots) from an SDTM folder: report.md, report.html, report.json.
+    Report(cmd::report::Args),
+    /// Adverse-event tables (treatment-emergent, worst grade by arm, serious vs grade ≥ 3),
+    /// CTCAE v5 lab grades and AFP change from an SDTM CSV directory.
+    Safety(cmd::safety::Args),
+    /// EORTC QLQ-C30 v3.0 scores, summary score and change from baseline from a CSV.
+    Qol(cmd::qol::Args),
+    /// Y-90 SIRT dosimetry: delivered activity, MIRD liver, lung and partition-model doses.
+    Dosimetry(cmd::dosimetry::Args),
 }
 
 fn main() -> ExitCode {
@@ -95,9 +109,14 @@ fn main() -> ExitCode {
         Commands::Demo(a) => cmd::demo::run(&ctx, a),
         Commands::Bench(a) => cmd::bench::run(&ctx, a),
         Commands::Survival(a) => cmd::survival::run(&ctx, a),
+        Commands::Response(a) => cmd::response::run(&ctx, a),
         Commands::Match(a) => cmd::match_cmd::run(&ctx, a),
         Commands::Patient(a) => cmd::patient::run(&ctx, a),
         Commands::Eval(a) => cmd::eval::run(&ctx, a),
+        Commands::Report(a) => cmd::report::run(&ctx, a),
+        Commands::Safety(a) => cmd::safety::run(&ctx, a),
+        Commands::Qol(a) => cmd::qol::run(&ctx, a),
+        Commands::Dosimetry(a) => cmd::dosimetry::run(&ctx, a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

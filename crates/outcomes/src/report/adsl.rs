@@ -27,9 +27,34 @@ use super::csvio::{find_domain, Table};
 
 /// Columns of `adsl.csv`, in order.
 pub const ADSL_COLUMNS: [&str; 28] = [
-    "STUDYID", "USUBJID", "SITEID", "ARM", "ARMCD", "ACTARM", "ACTARMCD", "AGE", "AGEU", "SEX",
-    "RACE", "ETHNIC", "SCRNFL", "RANDFL", "RANDDT", "SAFFL", "TRTSDT", "TRTEDT", "EOSSTT",
-    "EOSDT", "DCSREAS", "DTHFL", "DTHDT", "LSTALVDT", "ECOG", "CHILDPUGH", "BCLC", "BLSRC",
+    "STUDYID",
+    "USUBJID",
+    "SITEID",
+    "ARM",
+    "ARMCD",
+    "ACTARM",
+    "ACTARMCD",
+    "AGE",
+    "AGEU",
+    "SEX",
+    "RACE",
+    "ETHNIC",
+    "SCRNFL",
+    "RANDFL",
+    "RANDDT",
+    "SAFFL",
+    "TRTSDT",
+    "TRTEDT",
+    "EOSSTT",
+    "EOSDT",
+    "DCSREAS",
+    "DTHFL",
+    "DTHDT",
+    "LSTALVDT",
+    "ECOG",
+    "CHILDPUGH",
+    "BCLC",
+    "BLSRC",
 ];
 
 /// Full date of an ISO 8601 `--DTC` (date-times accepted); `None` for partial dates.
@@ -94,7 +119,9 @@ pub fn derive_adsl(sdtm_dir: &Path) -> Result<Table, String> {
     let mut any_randomized = false;
     if let Some(ds) = &ds {
         for r in &ds.rows {
-            let Some(id) = ds.get(r, "USUBJID") else { continue };
+            let Some(id) = ds.get(r, "USUBJID") else {
+                continue;
+            };
             let s = subj.entry(id.to_string()).or_default();
             let decod = ds.s(r, "DSDECOD").to_ascii_uppercase();
             let date = full_date(ds.s(r, "DSSTDTC"));
@@ -120,7 +147,9 @@ pub fn derive_adsl(sdtm_dir: &Path) -> Result<Table, String> {
     }
     if let Some(ex) = read("ex")? {
         for r in &ex.rows {
-            let Some(id) = ex.get(r, "USUBJID") else { continue };
+            let Some(id) = ex.get(r, "USUBJID") else {
+                continue;
+            };
             let dose = ex.num(r, "EXDOSE");
             let placebo = ex.s(r, "EXTRT").to_ascii_uppercase().contains("PLACEBO");
             let dosed = match dose {
@@ -140,7 +169,9 @@ pub fn derive_adsl(sdtm_dir: &Path) -> Result<Table, String> {
     }
     if let Some(ae) = read("ae")? {
         for r in &ae.rows {
-            let Some(id) = ae.get(r, "USUBJID") else { continue };
+            let Some(id) = ae.get(r, "USUBJID") else {
+                continue;
+            };
             let s = subj.entry(id.to_string()).or_default();
             s.last_alive = later(s.last_alive, full_date(ae.s(r, "AESTDTC")));
             s.last_alive = later(s.last_alive, full_date(ae.s(r, "AEENDTC")));
@@ -148,13 +179,20 @@ pub fn derive_adsl(sdtm_dir: &Path) -> Result<Table, String> {
     }
     if let Some(lb) = read("lb")? {
         for r in &lb.rows {
-            let Some(id) = lb.get(r, "USUBJID") else { continue };
+            let Some(id) = lb.get(r, "USUBJID") else {
+                continue;
+            };
             let s = subj.entry(id.to_string()).or_default();
             s.last_alive = later(s.last_alive, full_date(lb.s(r, "LBDTC")));
         }
     }
     // Baseline disease characteristics.
-    let mut consider = |s: &mut Subject, item: &'static str, value: &str, date: Option<Date>, bl: bool, src: String| {
+    let consider = |s: &mut Subject,
+                        item: &'static str,
+                        value: &str,
+                        date: Option<Date>,
+                        bl: bool,
+                        src: String| {
         if value.is_empty() {
             return;
         }
@@ -175,13 +213,16 @@ pub fn derive_adsl(sdtm_dir: &Path) -> Result<Table, String> {
             }
         };
         if replace {
-            s.baseline.insert(item, (rank, date, value.to_string(), src));
+            s.baseline
+                .insert(item, (rank, date, value.to_string(), src));
         }
     };
     for item in BASELINE_ITEMS {
         if let Some(col) = dm.header.iter().find(|h| norm(h) == item).cloned() {
             for r in &dm.rows {
-                let Some(id) = dm.get(r, "USUBJID") else { continue };
+                let Some(id) = dm.get(r, "USUBJID") else {
+                    continue;
+                };
                 let v = dm.s(r, &col).to_string();
                 let s = subj.entry(id.to_string()).or_default();
                 consider(s, item, &v, None, true, format!("dm.{col}"));
@@ -190,12 +231,21 @@ pub fn derive_adsl(sdtm_dir: &Path) -> Result<Table, String> {
     }
     if let Some(supp) = read("suppdm")? {
         for r in &supp.rows {
-            let Some(id) = supp.get(r, "USUBJID") else { continue };
+            let Some(id) = supp.get(r, "USUBJID") else {
+                continue;
+            };
             let q = norm(supp.s(r, "QNAM"));
             if let Some(item) = BASELINE_ITEMS.iter().find(|i| q.contains(*i)) {
                 let s = subj.entry(id.to_string()).or_default();
                 let v = supp.s(r, "QVAL").to_string();
-                consider(s, item, &v, None, true, format!("suppdm QNAM={}", supp.s(r, "QNAM")));
+                consider(
+                    s,
+                    item,
+                    &v,
+                    None,
+                    true,
+                    format!("suppdm QNAM={}", supp.s(r, "QNAM")),
+                );
             }
         }
     }
@@ -203,14 +253,18 @@ pub fn derive_adsl(sdtm_dir: &Path) -> Result<Table, String> {
         let Some(t) = read(dom)? else { continue };
         let p = dom.to_ascii_uppercase();
         for r in &t.rows {
-            let Some(id) = t.get(r, "USUBJID") else { continue };
+            let Some(id) = t.get(r, "USUBJID") else {
+                continue;
+            };
             let key = format!(
                 "{}|{}|{}",
                 norm(t.s(r, &format!("{p}TESTCD"))),
                 norm(t.s(r, &format!("{p}TEST"))),
                 norm(t.s(r, &format!("{p}CAT")))
             );
-            let Some(item) = BASELINE_ITEMS.iter().find(|i| key.contains(*i)) else { continue };
+            let Some(item) = BASELINE_ITEMS.iter().find(|i| key.contains(*i)) else {
+                continue;
+            };
             let v = t
                 .get(r, &format!("{p}STRESC"))
                 .or_else(|| t.get(r, &format!("{p}ORRES")))
@@ -226,7 +280,9 @@ pub fn derive_adsl(sdtm_dir: &Path) -> Result<Table, String> {
 
     let mut rows = Vec::with_capacity(dm.rows.len());
     for r in &dm.rows {
-        let Some(id) = dm.get(r, "USUBJID") else { continue };
+        let Some(id) = dm.get(r, "USUBJID") else {
+            continue;
+        };
         let s = subj.get(id).cloned().unwrap_or_default();
         let armcd = dm.s(r, "ARMCD");
         let arm = dm.s(r, "ARM");
@@ -235,7 +291,11 @@ pub fn derive_adsl(sdtm_dir: &Path) -> Result<Table, String> {
             || arm.eq_ignore_ascii_case("Screen Failure")
             || dm.s(r, "ARMNRS").eq_ignore_ascii_case("SCREEN FAILURE");
         let assigned = !arm.is_empty() && dm.get(r, "ARMNRS").is_none() && !screen_fail;
-        let randomized = if any_randomized { s.randomized_ds } else { assigned };
+        let randomized = if any_randomized {
+            s.randomized_ds
+        } else {
+            assigned
+        };
         let randdt = if any_randomized {
             s.randdt
         } else if randomized {
@@ -244,8 +304,12 @@ pub fn derive_adsl(sdtm_dir: &Path) -> Result<Table, String> {
             None
         };
         let (eosstt, eosdt, dcsreas) = match &s.disposition {
-            Some((d, _, decod)) if decod == "COMPLETED" => ("COMPLETED".to_string(), *d, String::new()),
-            Some((d, _, decod)) if decod == "SCREEN FAILURE" => ("SCREEN FAILURE".to_string(), *d, String::new()),
+            Some((d, _, decod)) if decod == "COMPLETED" => {
+                ("COMPLETED".to_string(), *d, String::new())
+            }
+            Some((d, _, decod)) if decod == "SCREEN FAILURE" => {
+                ("SCREEN FAILURE".to_string(), *d, String::new())
+            }
             Some((d, _, decod)) => ("DISCONTINUED".to_string(), *d, decod.clone()),
             None if screen_fail => ("SCREEN FAILURE".to_string(), None, String::new()),
             None => ("ONGOING".to_string(), None, String::new()),

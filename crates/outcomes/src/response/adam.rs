@@ -197,9 +197,24 @@ pub fn timepoints_csv(rep: &ResponseReport) -> Result<String, String> {
         .collect();
     write(
         &[
-            "USUBJID", "EVALUATOR", "VISIT", "DTC", "DATE", "BASELINE", "TARGET", "NONTARGET",
-            "NEWLESIONS", "OVERALL", "SUM", "COMPLETE", "BASESUM", "NADIR", "PCHG", "PCHGNAD",
-            "INTRAHEPATIC_PD", "NOTES",
+            "USUBJID",
+            "EVALUATOR",
+            "VISIT",
+            "DTC",
+            "DATE",
+            "BASELINE",
+            "TARGET",
+            "NONTARGET",
+            "NEWLESIONS",
+            "OVERALL",
+            "SUM",
+            "COMPLETE",
+            "BASESUM",
+            "NADIR",
+            "PCHG",
+            "PCHGNAD",
+            "INTRAHEPATIC_PD",
+            "NOTES",
         ],
         rows,
     )

@@ -141,8 +141,18 @@ impl SubjectResponse {
     /// Every parameter, in the ADRS `PARAMCD` order used for output.
     pub fn params(&self) -> [&Param; 12] {
         [
-            &self.bor, &self.cbor, &self.bcp, &self.cbcp, &self.rsp, &self.crsp, &self.cb,
-            &self.ccb, &self.pd, &self.death, &self.lsta, &self.mdis,
+            &self.bor,
+            &self.cbor,
+            &self.bcp,
+            &self.cbcp,
+            &self.rsp,
+            &self.crsp,
+            &self.cb,
+            &self.ccb,
+            &self.pd,
+            &self.death,
+            &self.lsta,
+            &self.mdis,
         ]
     }
 
@@ -256,9 +266,7 @@ pub fn derive_subject(
     let is_benefit = |r: Response| matches!(r, Cr | Pr | Sd | NonCrNonPd);
 
     // Confirmation (rule 5).
-    let confirmed: Vec<Option<Response>> = (0..set.len())
-        .map(|k| confirm(&set, k, opts))
-        .collect();
+    let confirmed: Vec<Option<Response>> = (0..set.len()).map(|k| confirm(&set, k, opts)).collect();
 
     let pd = order
         .iter()
@@ -277,8 +285,10 @@ pub fn derive_subject(
         .find(|((_, r, d), c)| c.is_some() || (is_benefit(*r) && sd_ok(*d)))
         .map(|((i, _, d), _)| (*d, *i));
 
-    let tail = |_confirmed_step: bool| -> Option<(Response, Date, usize)> {
-        let steps: [(Response, &dyn Fn(Response, Date) -> bool); 4] = [
+    // The events after CR/PR, shared by BOR and CBOR.
+    type Pred<'a> = &'a dyn Fn(Response, Date) -> bool;
+    let tail = || -> Option<(Response, Date, usize)> {
+        let steps: [(Response, Pred); 4] = [
             (Sd, &|r, d| matches!(r, Cr | Pr | Sd) && sd_ok(d)),
             (NonCrNonPd, &|r, d| r == NonCrNonPd && sd_ok(d)),
             (Pd, &|r, _| r == Pd),
@@ -291,7 +301,7 @@ pub fn derive_subject(
     let bor = first(&|r, _| r == Cr)
         .map(|(d, i)| (Cr, d, i))
         .or_else(|| first(&|r, _| r == Pr).map(|(d, i)| (Pr, d, i)))
-        .or_else(|| tail(false));
+        .or_else(tail);
     let conf_first = |want: Response| {
         set.iter()
             .zip(&confirmed)
@@ -300,7 +310,7 @@ pub fn derive_subject(
     };
     let cbor = conf_first(Cr)
         .or_else(|| conf_first(Pr))
-        .or_else(|| tail(true));
+        .or_else(tail);
 
     let bcp = bor.filter(|b| is_resp(b.0)).map(|b| (b.1, b.2));
     let cbcp = cbor.filter(|b| is_resp(b.0)).map(|b| (b.1, b.2));

@@ -186,7 +186,10 @@ mod tests {
         );
         // Day-level imputation refuses a missing month.
         assert_eq!(impute("2014", r.response), None);
-        assert_eq!(impute("2014", r.death).unwrap().date.to_string(), "2014-01-01");
+        assert_eq!(
+            impute("2014", r.death).unwrap().date.to_string(),
+            "2014-01-01"
+        );
         assert_eq!(impute("2014-02", Imputation::NONE), None);
         assert_eq!(
             impute("2014-02-11T10:00", Imputation::NONE).unwrap().flag,

@@ -162,15 +162,33 @@ fn tte(
                 .unwrap_or(start)
                 .max(start);
             if ed.days() - last.days() > g {
-                (last, 1, "Last Tumor Assessment before missed assessments".to_string(), "ADRS", "ADT")
+                (
+                    last,
+                    1,
+                    "Last Tumor Assessment before missed assessments".to_string(),
+                    "ADRS",
+                    "ADT",
+                )
             } else {
                 (ed, 0, e.desc.to_string(), e.srcdom, e.srcvar)
             }
         }
-        (Some(e), None) => (e.date.unwrap_or(start), 0, e.desc.to_string(), e.srcdom, e.srcvar),
+        (Some(e), None) => (
+            e.date.unwrap_or(start),
+            0,
+            e.desc.to_string(),
+            e.srcdom,
+            e.srcvar,
+        ),
         (None, _) => {
             let c = censor?;
-            (c.date.unwrap_or(start), 1, c.desc.to_string(), c.srcdom, c.srcvar)
+            (
+                c.date.unwrap_or(start),
+                1,
+                c.desc.to_string(),
+                c.srcdom,
+                c.srcvar,
+            )
         }
     };
     let adt = adt.max(start);
@@ -237,12 +255,44 @@ pub fn derive_tte(
         srcdom: "ADSL",
         srcvar: "LSTALVDT",
     };
-    out.extend(tte(info, "OS", rand, &[death()], &[alive, randc()], &[], None));
-    out.extend(tte(info, "PFS", rand, &[pd(), death()], &[lsta(), randc()], &assessments, gap));
+    out.extend(tte(
+        info,
+        "OS",
+        rand,
+        &[death()],
+        &[alive, randc()],
+        &[],
+        None,
+    ));
+    out.extend(tte(
+        info,
+        "PFS",
+        rand,
+        &[pd(), death()],
+        &[lsta(), randc()],
+        &assessments,
+        gap,
+    ));
     if resp.rsp.is_yes() {
-        out.extend(tte(info, "RSD", resp.rsp.date, &[pd(), death()], &[lsta()], &assessments, gap));
+        out.extend(tte(
+            info,
+            "RSD",
+            resp.rsp.date,
+            &[pd(), death()],
+            &[lsta()],
+            &assessments,
+            gap,
+        ));
     }
-    out.extend(tte(info, "TTP", rand, &[pd()], &[lsta(), randc()], &assessments, gap));
+    out.extend(tte(
+        info,
+        "TTP",
+        rand,
+        &[pd()],
+        &[lsta(), randc()],
+        &assessments,
+        gap,
+    ));
     if derived {
         let hpd = Source {
             date: intrahepatic_pd,
@@ -250,7 +300,15 @@ pub fn derive_tte(
             srcdom: "ADRS",
             srcvar: "ADT",
         };
-        out.extend(tte(info, "HTTP", rand, &[hpd], &[lsta(), randc()], &assessments, gap));
+        out.extend(tte(
+            info,
+            "HTTP",
+            rand,
+            &[hpd],
+            &[lsta(), randc()],
+            &assessments,
+            gap,
+        ));
     }
     out
 }
@@ -281,7 +339,9 @@ pub fn clopper_pearson(k: u64, n: u64, level: f64) -> Option<(f64, f64)> {
     let upper = if k == n {
         1.0
     } else {
-        Beta::new(kf + 1.0, nf - kf).ok()?.inverse_cdf(1.0 - alpha / 2.0)
+        Beta::new(kf + 1.0, nf - kf)
+            .ok()?
+            .inverse_cdf(1.0 - alpha / 2.0)
     };
     Some((lower, upper))
 }
@@ -377,7 +437,8 @@ pub fn summarize(
         .iter()
         .map(|(arm, rs)| {
             let n = rs.len() as u64;
-            let count = |f: &dyn Fn(&SubjectResponse) -> bool| rs.iter().filter(|r| f(r)).count() as u64;
+            let count =
+                |f: &dyn Fn(&SubjectResponse) -> bool| rs.iter().filter(|r| f(r)).count() as u64;
             let mut bor = BTreeMap::new();
             let mut cbor = BTreeMap::new();
             for r in rs {
@@ -441,7 +502,11 @@ pub fn summarize(
                         })
                         .collect(),
                     logrank_p: rep.logrank.as_ref().map(|l| l.p).filter(|p| p.is_finite()),
-                    logrank_chi2: rep.logrank.as_ref().map(|l| l.chi2).filter(|c| c.is_finite()),
+                    logrank_chi2: rep
+                        .logrank
+                        .as_ref()
+                        .map(|l| l.chi2)
+                        .filter(|c| c.is_finite()),
                 },
                 Err(_) => TteSummary {
                     paramcd: p.to_string(),

@@ -170,7 +170,7 @@ fn parse_mm(v: &str, column: &str) -> Result<Option<Millimetres>, String> {
         return Ok(None);
     }
     match v.trim().parse::<f64>() {
-        Ok(x) if x.is_finite() && x >= 0.0 && x < 10_000.0 => Ok(Some(Millimetres(x))),
+        Ok(x) if (0.0..10_000.0).contains(&x) => Ok(Some(Millimetres(x))),
         _ => Err(format!("{column}: {v:?} is not a diameter in mm (≥ 0)")),
     }
 }
@@ -290,7 +290,7 @@ pub fn read_lesion_csv(text: &str, file: &str, rules: &DateRules) -> Result<Lesi
                 }
             }
         };
-        let mut diam = |c: Option<usize>, name: &str| parse_mm(&get(c), name);
+        let diam = |c: Option<usize>, name: &str| parse_mm(&get(c), name);
         let (ld, sa, vd) = match (
             diam(c_ld, "longest_diameter_mm"),
             diam(c_sa, "short_axis_mm"),

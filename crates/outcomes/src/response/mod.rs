@@ -42,10 +42,17 @@ impl Criteria {
 impl std::str::FromStr for Criteria {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s.trim().to_ascii_lowercase().replace(['.', ' ', '_', '-'], "").as_str() {
+        match s
+            .trim()
+            .to_ascii_lowercase()
+            .replace(['.', ' ', '_', '-'], "")
+            .as_str()
+        {
             "recist11" | "recist" => Ok(Criteria::Recist11),
             "mrecist" => Ok(Criteria::Mrecist),
-            other => Err(format!("unknown criteria {other:?} (use recist11 or mrecist)")),
+            other => Err(format!(
+                "unknown criteria {other:?} (use recist11 or mrecist)"
+            )),
         }
     }
 }

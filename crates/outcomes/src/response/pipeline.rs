@@ -189,7 +189,11 @@ pub fn run_lesions(path: &Path, opts: &ResponseOptions) -> Result<ResponseReport
 }
 
 /// Runs the pipeline on lesion-CSV text.
-pub fn run_lesion_text(text: &str, name: &str, opts: &ResponseOptions) -> Result<ResponseReport, String> {
+pub fn run_lesion_text(
+    text: &str,
+    name: &str,
+    opts: &ResponseOptions,
+) -> Result<ResponseReport, String> {
     let input = read_lesion_csv(text, name, &opts.dates)?;
     if input.records.is_empty() {
         return Err(format!(
@@ -233,10 +237,11 @@ fn build(
         .map(|s| (s.subject.clone(), s))
         .collect();
     for l in &lesions {
-        info.entry(l.subject.clone()).or_insert_with(|| SubjectInfo {
-            subject: l.subject.clone(),
-            ..Default::default()
-        });
+        info.entry(l.subject.clone())
+            .or_insert_with(|| SubjectInfo {
+                subject: l.subject.clone(),
+                ..Default::default()
+            });
     }
     if let Some(rs) = &rs {
         for r in rs {
@@ -264,7 +269,10 @@ fn build(
     }
     // Lesion CSV: without a randomisation date the baseline scan stands in for it.
     if input_kind == "lesions" {
-        for tp in timepoints.iter().filter(|t| t.baseline && t.evaluator == INVESTIGATOR) {
+        for tp in timepoints
+            .iter()
+            .filter(|t| t.baseline && t.evaluator == INVESTIGATOR)
+        {
             if let Some(i) = info.get_mut(&tp.subject) {
                 if i.randomization.is_none() {
                     i.randomization = Some(tp.date);
@@ -343,10 +351,19 @@ fn build(
     let derived = !use_rs && !lesions.is_empty();
     for (id, si) in &info {
         let ovr = ovr_by_subject.remove(id).unwrap_or_default();
-        let resp = derive_subject(id, ovr, si.randomization, si.death, si.measurable, &opts.bor);
+        let resp = derive_subject(
+            id,
+            ovr,
+            si.randomization,
+            si.death,
+            si.measurable,
+            &opts.bor,
+        );
         let hpd = timepoints
             .iter()
-            .filter(|t| t.subject == *id && t.evaluator == INVESTIGATOR && t.intrahepatic_progression)
+            .filter(|t| {
+                t.subject == *id && t.evaluator == INVESTIGATOR && t.intrahepatic_progression
+            })
             .filter_map(|t| impute(&t.date_text, opts.dates.response).map(|d| d.date))
             .filter(|d| si.randomization.is_some_and(|r| *d >= r))
             .min();
@@ -396,8 +413,13 @@ fn build(
     })
 }
 
-fn adtr_rows(timepoints: &[TimePoint], subjects: &[SubjectInfo], rules: &DateRules) -> Vec<AdtrRow> {
-    let by: BTreeMap<&str, &SubjectInfo> = subjects.iter().map(|s| (s.subject.as_str(), s)).collect();
+fn adtr_rows(
+    timepoints: &[TimePoint],
+    subjects: &[SubjectInfo],
+    rules: &DateRules,
+) -> Vec<AdtrRow> {
+    let by: BTreeMap<&str, &SubjectInfo> =
+        subjects.iter().map(|s| (s.subject.as_str(), s)).collect();
     timepoints
         .iter()
         .filter(|t| t.evaluator == INVESTIGATOR)
@@ -406,7 +428,8 @@ fn adtr_rows(timepoints: &[TimePoint], subjects: &[SubjectInfo], rules: &DateRul
             let si = by.get(t.subject.as_str());
             let d = impute(&t.date_text, rules.measurement)?;
             let base = t.baseline_sum;
-            let diff = |a: Millimetres, b: Millimetres| (a.hundredths() - b.hundredths()) as f64 / 100.0;
+            let diff =
+                |a: Millimetres, b: Millimetres| (a.hundredths() - b.hundredths()) as f64 / 100.0;
             let pct = |a: Millimetres, b: Millimetres| {
                 (b.hundredths() != 0).then(|| diff(a, b) / (b.hundredths() as f64 / 100.0) * 100.0)
             };
@@ -417,7 +440,9 @@ fn adtr_rows(timepoints: &[TimePoint], subjects: &[SubjectInfo], rules: &DateRul
                 date_text: t.date_text.clone(),
                 adt: d.date,
                 adtf: d.flag,
-                ady: si.and_then(|s| s.randomization).map(|r| study_day(d.date, r)),
+                ady: si
+                    .and_then(|s| s.randomization)
+                    .map(|r| study_day(d.date, r)),
                 aval: sum,
                 base,
                 chg: base.map(|b| diff(sum, b)),

@@ -176,7 +176,11 @@ pub fn sum_is_pr(sum: Millimetres, baseline: Millimetres) -> bool {
 }
 
 /// The overall response from the three components (§2.1 table).
-pub fn combine(target: Option<Response>, non_target: Option<Response>, new: NewLesions) -> Response {
+pub fn combine(
+    target: Option<Response>,
+    non_target: Option<Response>,
+    new: NewLesions,
+) -> Response {
     if new == NewLesions::Yes || target == Some(Response::Pd) || non_target == Some(Response::Pd) {
         return Response::Pd;
     }
@@ -275,8 +279,9 @@ pub fn evaluate(
             LesionCategory::NonTarget => {
                 let not_malignant_porta = opts.criteria == Criteria::Mrecist
                     && is_porta_hepatis(r)
-                    && r.short_axis
-                        .is_some_and(|s| s.hundredths() < opts.porta_hepatis_min_short_axis.hundredths());
+                    && r.short_axis.is_some_and(|s| {
+                        s.hundredths() < opts.porta_hepatis_min_short_axis.hundredths()
+                    });
                 if not_malignant_porta {
                     if excluded_nt.insert(r.lesion_id.clone()) {
                         notes_base.push(format!(
@@ -288,10 +293,9 @@ pub fn evaluate(
                     nt_ids.push(r.lesion_id.clone());
                 }
             }
-            LesionCategory::New => notes_base.push(format!(
-                "new lesion {} at baseline is ignored",
-                r.lesion_id
-            )),
+            LesionCategory::New => {
+                notes_base.push(format!("new lesion {} at baseline is ignored", r.lesion_id))
+            }
         }
     }
     target_ids.sort();
@@ -306,14 +310,25 @@ pub fn evaluate(
     let mut baseline_sum: Option<i64> = None;
     for (i, a) in list.iter().enumerate().skip(base_idx) {
         let is_base = i == base_idx;
-        let mut notes = if is_base { std::mem::take(&mut notes_base) } else { Vec::new() };
+        let mut notes = if is_base {
+            std::mem::take(&mut notes_base)
+        } else {
+            Vec::new()
+        };
         let first = a.records[0];
         // Target values.
         let mut values: BTreeMap<&str, Millimetres> = BTreeMap::new();
-        for r in a.records.iter().filter(|r| r.category == LesionCategory::Target) {
+        for r in a
+            .records
+            .iter()
+            .filter(|r| r.category == LesionCategory::Target)
+        {
             if !target_ids.contains(&r.lesion_id) {
                 if !is_base {
-                    notes.push(format!("target {} is not a baseline target; ignored", r.lesion_id));
+                    notes.push(format!(
+                        "target {} is not a baseline target; ignored",
+                        r.lesion_id
+                    ));
                 }
                 continue;
             }
@@ -344,7 +359,10 @@ pub fn evaluate(
         } else {
             let cr = complete
                 && target_ids.iter().all(|id| {
-                    let v = values.get(id.as_str()).map(|v| v.hundredths()).unwrap_or(i64::MAX);
+                    let v = values
+                        .get(id.as_str())
+                        .map(|v| v.hundredths())
+                        .unwrap_or(i64::MAX);
                     if nodal_target.get(id).copied().unwrap_or(false) {
                         v < 1000
                     } else {
@@ -360,7 +378,11 @@ pub fn evaluate(
                 _ => false,
             };
             if let (Some(s), Some(n)) = (liver_sum, liver_nadir) {
-                if sum_is_pd(Millimetres::from_hundredths(s), Millimetres::from_hundredths(n), opts) {
+                if sum_is_pd(
+                    Millimetres::from_hundredths(s),
+                    Millimetres::from_hundredths(n),
+                    opts,
+                ) {
                     intrahepatic = true;
                 }
             }
@@ -443,14 +465,20 @@ pub fn evaluate(
         // New lesions.
         let mut new = NewLesions::No;
         if !is_base {
-            for r in a.records.iter().filter(|r| r.category == LesionCategory::New) {
+            for r in a
+                .records
+                .iter()
+                .filter(|r| r.category == LesionCategory::New)
+            {
                 let verdict = new_lesion_verdict(r, opts, &mut first_new_ld, &mut notes);
                 if verdict == NewLesions::Yes && is_liver(r) {
                     intrahepatic = true;
                 }
                 new = match (new, verdict) {
                     (NewLesions::Yes, _) | (_, NewLesions::Yes) => NewLesions::Yes,
-                    (NewLesions::Equivocal, _) | (_, NewLesions::Equivocal) => NewLesions::Equivocal,
+                    (NewLesions::Equivocal, _) | (_, NewLesions::Equivocal) => {
+                        NewLesions::Equivocal
+                    }
                     _ => NewLesions::No,
                 };
             }
@@ -516,14 +544,18 @@ fn new_lesion_verdict(
     match r.status {
         Some(LesionStatus::Absent) | Some(LesionStatus::NotEvaluated) => return NewLesions::No,
         Some(LesionStatus::Equivocal) => {
-            notes.push(format!("new lesion {id} is equivocal: not PD until confirmed"));
+            notes.push(format!(
+                "new lesion {id} is equivocal: not PD until confirmed"
+            ));
             return NewLesions::Equivocal;
         }
         _ => {}
     }
     if opts.criteria == Criteria::Recist11 {
         if r.nodal && r.short_axis.is_some_and(|s| s.hundredths() < 1000) {
-            notes.push(format!("new node {id} < 10 mm short axis is not pathological"));
+            notes.push(format!(
+                "new node {id} < 10 mm short axis is not pathological"
+            ));
             return NewLesions::Equivocal;
         }
         return NewLesions::Yes;
@@ -565,7 +597,9 @@ fn new_lesion_verdict(
             NewLesions::Equivocal
         }
         Some(v) if r.status == Some(LesionStatus::Atypical) => {
-            let grown = first.is_some_and(|f| v.hundredths() - f.hundredths() >= opts.atypical_growth.hundredths());
+            let grown = first.is_some_and(|f| {
+                v.hundredths() - f.hundredths() >= opts.atypical_growth.hundredths()
+            });
             if grown {
                 NewLesions::Yes
             } else {
@@ -577,7 +611,9 @@ fn new_lesion_verdict(
             }
         }
         None if r.status == Some(LesionStatus::Atypical) => {
-            notes.push(format!("new lesion {id} is atypical and unmeasured: not PD"));
+            notes.push(format!(
+                "new lesion {id} is atypical and unmeasured: not PD"
+            ));
             NewLesions::Equivocal
         }
         _ => NewLesions::Yes,

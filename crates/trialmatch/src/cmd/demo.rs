@@ -40,7 +40,8 @@ pub fn run(ctx: &Ctx, _args: Args) -> Result<(), CliError> {
         .iter()
         .map(|(name, bytes)| Input::Embedded { name, bytes })
         .collect();
-    let run = import_inputs(&mut store, &inputs, DEFAULT_BATCH_SIZE, false)?;
+    let mut run = import_inputs(&mut store, &inputs, DEFAULT_BATCH_SIZE, false)?;
+    run.compiled = crate::compiled::compile_missing(&mut store)?;
     print_summary(ctx, &store, &run)?;
     if run.records == 0 {
         return Err(CliError::failure("the bundled examples could not be read"));

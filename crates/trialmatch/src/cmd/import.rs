@@ -87,6 +87,8 @@ pub struct ImportRun {
     pub rejections: Vec<Rejection>,
     /// Time spent in the store (the rest is reading and normalising).
     pub store_time: Duration,
+    /// Trials whose criteria were (re)compiled and stored after the import.
+    pub compiled: usize,
     pub elapsed: Duration,
 }
 
@@ -194,6 +196,9 @@ struct SummaryJson<'a> {
     rejected: usize,
     rejections: Vec<RejectionJson<'a>>,
     trials_in_store: usize,
+    /// Trials whose eligibility criteria were compiled and stored by this run.
+    criteria_compiled: usize,
+    compiler_version: &'static str,
 }
 
 #[derive(Serialize)]
@@ -232,6 +237,8 @@ pub fn print_summary(ctx: &Ctx, store: &Store, run: &ImportRun) -> Result<(), Cl
                 })
                 .collect(),
             trials_in_store: in_store,
+            criteria_compiled: run.compiled,
+            compiler_version: tm_criteria::COMPILER_VERSION,
         };
         outln!("{}", serde_json::to_string_pretty(&out)?);
     } else if !ctx.quiet {
@@ -252,6 +259,13 @@ pub fn print_summary(ctx: &Ctx, store: &Store, run: &ImportRun) -> Result<(), Cl
             "  rejected   {:>6}  (listed above as file:record: reason)",
             run.rejections.len()
         );
+        if run.compiled > 0 {
+            outln!(
+                "  compiled   {:>6}  trials' eligibility criteria ({})",
+                run.compiled,
+                tm_criteria::COMPILER_VERSION
+            );
+        }
         outln!("{in_store} trials in the store. Next: trialmatch list");
     }
     Ok(())
@@ -270,6 +284,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<(), CliError> {
     let mut store = ctx.open_store()?;
     let inputs: Vec<Input> = files.into_iter().map(Input::Path).collect();
     let mut run = import_inputs(&mut store, &inputs, args.batch_size, !ctx.quiet)?;
+    run.compiled = crate::compiled::compile_missing(&mut store)?;
     run.rejections
         .splice(0..0, walk_errors.into_iter().map(Rejection::from));
     print_summary(ctx, &store, &run)?;

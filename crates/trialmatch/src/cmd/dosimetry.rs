@@ -1,0 +1,117 @@
+//! `trialmatch dosimetry [CSV] [--activity GBq --lsf % …]`: Y-90 SIRT dosimetry report —
+//! delivered activity (decay, residual), MIRD liver dose, lung dose and limits, partition-model
+//! tumour / normal-liver doses (tm-outcomes::dosimetry over tm-clinical::y90; CSV format and
+//! JSON shape in docs/contracts.md, section "dosimetry").
+
+use std::path::PathBuf;
+
+use tm_clinical::y90::{
+    DosimetryConfig, GY_KG_PER_GBQ_49_38, GY_KG_PER_GBQ_49_67, GY_KG_PER_GBQ_50,
+};
+use tm_outcomes::dosimetry::{read_dosimetry_csv, report, MassInput, TreatmentInput};
+
+use crate::ctx::write_stdout;
+use crate::{CliError, Ctx};
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// CSV with one treatment per row (columns in docs/contracts.md). Without it, give
+    /// --activity and --lsf.
+    #[arg(value_name = "CSV")]
+    pub input: Option<PathBuf>,
+    /// Dose coefficient, Gy·kg/GBq.
+    #[arg(long, default_value = "49.67", value_parser = ["49.67", "49.38", "50"])]
+    pub coefficient: String,
+    /// Patient label (single treatment from arguments).
+    #[arg(long, default_value = "patient")]
+    pub patient: String,
+    /// Prescribed (calibrated) activity, GBq.
+    #[arg(long, value_name = "GBQ")]
+    pub activity: Option<f64>,
+    /// Lung shunt fraction, percent.
+    #[arg(long, value_name = "PCT")]
+    pub lsf: Option<f64>,
+    /// Residual activity left in vial/catheter, percent.
+    #[arg(long, value_name = "PCT", default_value_t = 0.0)]
+    pub residual: f64,
+    /// Hours from calibration to treatment (decay correction).
+    #[arg(long, value_name = "H", default_value_t = 0.0)]
+    pub hours: f64,
+    /// Perfused target mass, kg (MIRD).
+    #[arg(long, value_name = "KG", conflicts_with = "target_volume")]
+    pub target_mass: Option<f64>,
+    /// Perfused target volume, mL (× 1.03 g/mL).
+    #[arg(long, value_name = "ML")]
+    pub target_volume: Option<f64>,
+    /// Lung mass, kg (default 1 kg convention).
+    #[arg(long, value_name = "KG")]
+    pub lung_mass: Option<f64>,
+    /// Lung dose of earlier treatments, Gy.
+    #[arg(long, value_name = "GY", default_value_t = 0.0)]
+    pub prior_lung_dose: f64,
+    /// Tumour-to-normal concentration ratio (partition model).
+    #[arg(long, value_name = "RATIO")]
+    pub tn: Option<f64>,
+    /// Tumour mass, kg (partition model).
+    #[arg(long, value_name = "KG", conflicts_with = "tumour_volume")]
+    pub tumour_mass: Option<f64>,
+    /// Tumour volume, mL.
+    #[arg(long, value_name = "ML")]
+    pub tumour_volume: Option<f64>,
+    /// Normal-liver mass, kg (partition model).
+    #[arg(long, value_name = "KG", conflicts_with = "normal_volume")]
+    pub normal_mass: Option<f64>,
+    /// Normal-liver volume, mL.
+    #[arg(long, value_name = "ML")]
+    pub normal_volume: Option<f64>,
+}
+
+fn mass(kg: Option<f64>, ml: Option<f64>) -> Option<MassInput> {
+    kg.map(MassInput::Kg).or(ml.map(MassInput::VolumeMl))
+}
+
+pub fn run(ctx: &Ctx, args: Args) -> Result<(), CliError> {
+    let k = match args.coefficient.as_str() {
+        "49.38" => GY_KG_PER_GBQ_49_38,
+        "50" => GY_KG_PER_GBQ_50,
+        _ => GY_KG_PER_GBQ_49_67,
+    };
+    let cfg = DosimetryConfig {
+        gy_kg_per_gbq: k,
+        ..DosimetryConfig::default()
+    };
+    let (inputs, skipped) = match (&args.input, args.activity, args.lsf) {
+        (Some(p), None, None) => {
+            let text = std::fs::read_to_string(p)
+                .map_err(|e| CliError::failure(format!("{}: {e}", p.display())))?;
+            read_dosimetry_csv(&text).map_err(|e| CliError::failure(format!("{}: {e}", p.display())))?
+        }
+        (None, Some(a), Some(l)) => {
+            let mut t = TreatmentInput::new(&args.patient, a, l);
+            t.residual_pct = args.residual;
+            t.hours_since_calibration = args.hours;
+            t.target = mass(args.target_mass, args.target_volume);
+            t.lung_mass_kg = args.lung_mass;
+            t.prior_lung_dose_gy = args.prior_lung_dose;
+            t.tn_ratio = args.tn;
+            t.tumour = mass(args.tumour_mass, args.tumour_volume);
+            t.normal_liver = mass(args.normal_mass, args.normal_volume);
+            (vec![t], vec![])
+        }
+        _ => {
+            return Err(CliError::usage(
+                "give either a CSV file or --activity and --lsf (not both)",
+            ))
+        }
+    };
+    if inputs.is_empty() {
+        return Err(CliError::failure(format!("no usable rows ({} skipped)", skipped.len())));
+    }
+    let rep = report(&inputs, skipped, &cfg);
+    if ctx.json {
+        write_stdout(&format!("{}\n", serde_json::to_string_pretty(&rep)?));
+    } else if !ctx.quiet {
+        write_stdout(&rep.to_text());
+    }
+    Ok(())
+}

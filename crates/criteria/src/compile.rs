@@ -600,6 +600,26 @@ const STOP: &[&str] = &[
     "thromboplastin",
 ];
 
+/// [`STOP`] as a set (lower-case).
+static STOP_SET: LazyLock<std::collections::HashSet<&'static str>> =
+    LazyLock::new(|| STOP.iter().copied().collect());
+
+/// Whether `w` (any case) is a stop word; no allocation for ASCII words.
+fn is_stop(w: &str) -> bool {
+    if w.len() > 24 {
+        return false;
+    }
+    if w.is_ascii() {
+        let mut buf = [0u8; 24];
+        let b = &mut buf[..w.len()];
+        b.copy_from_slice(w.as_bytes());
+        b.make_ascii_lowercase();
+        std::str::from_utf8(b).is_ok_and(|l| STOP_SET.contains(l))
+    } else {
+        STOP_SET.contains(w.to_lowercase().as_str())
+    }
+}
+
 // ---------------------------------------------------------------------------
 // Atoms found in a clause
 // ---------------------------------------------------------------------------
@@ -1185,9 +1205,7 @@ pub fn compile_one(full: &str, c: &Criterion) -> CompiledCriterion {
             if ctx.covered[a..b].iter().any(|x| *x) {
                 continue;
             }
-            let lw = w.to_lowercase();
-            if lw.len() < 3 || STOP.contains(&lw.as_str()) || lw.chars().all(|c| c.is_ascii_digit())
-            {
+            if w.len() < 3 || w.bytes().all(|c| c.is_ascii_digit()) || is_stop(w) {
                 continue;
             }
             words.push((a, b));

@@ -791,19 +791,29 @@ pub fn plausible_range(def: usize) -> (f64, f64) {
     }
 }
 
+/// Lazy-DFA cache per regex: large enough that the cache is not cleared
+/// and rebuilt over and over on a big corpus (the default 2 MB thrashes on
+/// the case-insensitive Unicode patterns).
+const DFA_CACHE: usize = 8 << 20;
+
 /// Compiled regexes, one per [`DEFS`] entry.
 pub static REGEXES: LazyLock<Vec<Regex>> = LazyLock::new(|| {
     DEFS.iter()
         .map(|d| {
             let p = format!(r"(?i)(?-u:\b)(?:{}){ABBR}", d.pattern);
-            Regex::new(&p).unwrap_or_else(|_| Regex::new(r"\A\z\A").expect("never-matching regex"))
+            regex::RegexBuilder::new(&p)
+                .dfa_size_limit(DFA_CACHE)
+                .build()
+                .unwrap_or_else(|_| Regex::new(r"\A\z\A").expect("never-matching regex"))
         })
         .collect()
 });
 
 /// All patterns as one set: which entries can match at all.
 static SET: LazyLock<regex::RegexSet> = LazyLock::new(|| {
-    regex::RegexSet::new(REGEXES.iter().map(|r| r.as_str()))
+    regex::RegexSetBuilder::new(REGEXES.iter().map(|r| r.as_str()))
+        .dfa_size_limit(64 * DFA_CACHE)
+        .build()
         .unwrap_or_else(|_| regex::RegexSet::empty())
 });
 

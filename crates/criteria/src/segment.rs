@@ -160,10 +160,15 @@ fn heading_kind(core: &str) -> Option<Option<Kind>> {
     if t.is_empty() || t.len() > 140 {
         return None;
     }
+    // Cheap prefilter: every heading pattern needs one of these words.
+    if !has_heading_word(t) {
+        return None;
+    }
     let stripped = t.trim_end_matches([':', '.', ' ', '-', '–']);
+    let ends_colon = t.ends_with(':');
     let is_heading = HEADING.is_match(t)
         || HEADING_INVERSE.is_match(t)
-        || HEADING_SENTENCE.is_match(t)
+        || (ends_colon && HEADING_SENTENCE.is_match(t))
         || (stripped.len() < 40 && HEADING.is_match(stripped));
     if !is_heading {
         return None;
@@ -182,10 +187,22 @@ fn heading_kind(core: &str) -> Option<Option<Kind>> {
     }
     Some(if exc {
         Some(Kind::Exclusion)
-    } else if inc && (l.contains("inclu") || HEADING_SENTENCE.is_match(t)) {
+    } else if inc && (l.contains("inclu") || ends_colon && HEADING_SENTENCE.is_match(t)) {
         Some(Kind::Inclusion)
     } else {
         None // "Eligibility criteria": neutral
+    })
+}
+
+/// Whether `t` contains (ASCII case-insensitively) a word every heading
+/// pattern needs: `inclu`, `exclu`, `eligib`, `selection` or `enrolled`.
+fn has_heading_word(t: &str) -> bool {
+    const WORDS: [&[u8]; 5] = [b"inclu", b"exclu", b"eligib", b"selection", b"enrolled"];
+    let b = t.as_bytes();
+    (0..b.len()).any(|i| {
+        WORDS.iter().any(|w| {
+            b.len() - i >= w.len() && b[i..i + w.len()].eq_ignore_ascii_case(w)
+        })
     })
 }
 

@@ -100,6 +100,19 @@ impl Plan {
                     .any(|x| x.parent.as_deref() == Some(c.id.as_str()));
                 crits.push(cp);
             }
+            // No criteria on record: a blocking item (as evaluate_trial).
+            if compiled.criteria.is_empty() {
+                crits.push(CritPlan {
+                    pass_value: true,
+                    parent: false,
+                    unparsed: true,
+                    nodes: vec![Node {
+                        op: Op::Leaf(0),
+                        size: 1,
+                    }],
+                    leaves: vec![LeafRef::Blocking],
+                });
+            }
             plan.trials.push((info.clone(), crits));
         }
         plan

@@ -270,6 +270,32 @@ pub fn evaluate_trial(
     for c in &compiled.criteria {
         criteria.push(eval_criterion(c, facts, ex));
     }
+    // No criteria on record: nothing was checked, so never eligible.
+    if compiled.criteria.is_empty() {
+        criteria.push(CriterionResult {
+            id: "CRITERIA".into(),
+            kind: "inclusion",
+            text: "(no eligibility criteria on record)".into(),
+            span: None,
+            holds: None,
+            outcome: Outcome::Review,
+            review_reason: vec![ReviewItem {
+                kind: "unparsed".into(),
+                text: "no eligibility criteria text on record".into(),
+                span: (0, 0),
+                blocking: true,
+            }],
+            explanation: if ex {
+                "the trial record has no eligibility criteria: read the protocol".into()
+            } else {
+                String::new()
+            },
+            evidence: Vec::new(),
+            missing: Vec::new(),
+            decided_by: Vec::new(),
+            parent: None,
+        });
+    }
     finish(t, criteria, facts)
 }
 

@@ -335,3 +335,14 @@ fn age_is_taken_at_the_index_date() {
     p.birth_date = Date::parse("1949-02-28");
     assert_eq!(run(&p, &t).criteria[0].outcome, Outcome::Fail);
 }
+
+#[test]
+fn a_trial_without_criteria_is_never_eligible() {
+    let t = trial(vec![]);
+    let r = run(&male(), &t);
+    assert_eq!(r.verdict, Verdict::NeedsReview);
+    let plan = tm_matcher::Plan::new(&[(t.0.clone(), &t.1)]);
+    let p = male();
+    let facts = PatientFacts::new(&p, MatchConfig::new(as_of()));
+    assert_eq!(plan.verdicts(&facts)[0].0, Verdict::NeedsReview);
+}

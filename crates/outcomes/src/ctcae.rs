@@ -6,11 +6,11 @@
 //! in code ([`TERMS`]); nothing is read from disk at run time.
 //!
 //! Rules (§4 "Implementation rules"):
-//! 1. **Baseline-dependent** (bilirubin, ALT, AST, ALP, GGT): a baseline **> ULN** grades
-//!    against multiples of the baseline value instead of the ULN. Grade-1 floor: bilirubin
-//!    > 1.0 × baseline; ALT/AST ≥ 1.5 × baseline; ALP/GGT ≥ 2.0 × baseline. (admiral's v5
-//!    code uses `>` for GGT's 2.0 × floor; the CTCAE text "2.0 – 2.5 × baseline" and §4 say
-//!    ≥, which we follow.)
+//! 1. **Baseline-dependent** (bilirubin, ALT, AST, ALP, GGT): a baseline above the ULN
+//!    grades against multiples of the baseline value instead of the ULN. Grade-1 floor:
+//!    bilirubin above 1.0 × baseline; ALT/AST at least 1.5 × baseline; ALP/GGT at least
+//!    2.0 × baseline. (admiral's v5 code is strict for GGT's 2.0 × floor; the CTCAE text
+//!    "2.0 – 2.5 × baseline" and §4 are inclusive, which we follow.)
 //! 2. **Creatinine**: the worse of the ULN-based and the baseline-based grade; grade 4 is
 //!    ULN-based only.
 //! 3. **INR**: grade 1 is the absolute > 1.2 (not the lab ULN). "× baseline" only applies to

@@ -488,7 +488,9 @@ pub fn afp(
         };
     };
     let cname = lb.col("LBTEST");
-    let mut by: BTreeMap<String, Vec<(Option<Date>, String, f64, String, bool)>> = BTreeMap::new();
+    // per subject: (date, visit, value, unit, baseline flag)
+    type Row = (Option<Date>, String, f64, String, bool);
+    let mut by: BTreeMap<String, Vec<Row>> = BTreeMap::new();
     for r in &lb.rows {
         if !is_afp(cell(r, Some(c.test)), cell(r, cname)) {
             continue;

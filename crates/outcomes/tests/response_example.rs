@@ -30,8 +30,7 @@ fn example_lesion_csv_by_mrecist() {
     let h3 = rep
         .timepoints
         .iter()
-        .filter(|t| t.subject == "HCC-003")
-        .last()
+        .rfind(|t| t.subject == "HCC-003")
         .unwrap();
     assert!(!h3.intrahepatic_progression);
     assert_eq!(overall("HCC-004"), vec![Some(Pr), Some(Pr), Some(Pr)]);

@@ -192,12 +192,20 @@ fn lab_grades_match_admiral_v5_logic_on_pharmaverse_lb() {
     let (mut same, mut expected_diff) = (0, 0);
     for (arm, term, oracle) in admiral_v5_oracle() {
         let a = report.arms.iter().find(|a| a.arm == arm).expect("arm");
-        let ours = a.lab.iter().find(|l| l.term == term).expect("term").worst_grade;
+        let ours = a
+            .lab
+            .iter()
+            .find(|l| l.term == term)
+            .expect("term")
+            .worst_grade;
         assert!(a.lab.iter().all(|l| l.not_gradable == 0));
         match term {
             LabTerm::Hypokalemia => {
                 // admiral grade 2 (< LLN) = our grade 1 with clinical context
-                assert_eq!((ours[0], ours[1], ours[3], ours[4]), (oracle[0], oracle[2], oracle[3], oracle[4]));
+                assert_eq!(
+                    (ours[0], ours[1], ours[3], ours[4]),
+                    (oracle[0], oracle[2], oracle[3], oracle[4])
+                );
                 expected_diff += usize::from(oracle[2] > 0);
             }
             LabTerm::Hyponatremia => {

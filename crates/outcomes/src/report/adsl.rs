@@ -188,11 +188,11 @@ pub fn derive_adsl(sdtm_dir: &Path) -> Result<Table, String> {
     }
     // Baseline disease characteristics.
     let consider = |s: &mut Subject,
-                        item: &'static str,
-                        value: &str,
-                        date: Option<Date>,
-                        bl: bool,
-                        src: String| {
+                    item: &'static str,
+                    value: &str,
+                    date: Option<Date>,
+                    bl: bool,
+                    src: String| {
         if value.is_empty() {
             return;
         }

@@ -6,6 +6,7 @@
 //! |---|---|
 //! | DOR | "duration of response", "response duration", "duration of overall response", DoR |
 //! | PFS | "progression free survival", PFS |
+//! | HTTP | "hepatic time to progression", "intrahepatic progression", "time to intrahepatic progression", hTTP |
 //! | TTP | "time to progression", "time to tumor progression", "time to tumour progression", TTP |
 //! | OS | "overall survival", OS |
 //! | DCR | "disease control", "clinical benefit rate", DCR, CBR |
@@ -15,7 +16,7 @@
 //! Anything else (quality of life, biomarkers, dosimetry …) is listed as "not computed".
 
 /// The rules, in priority order: (endpoint, phrases, whole-word abbreviations).
-pub const RULES: [(&str, &[&str], &[&str]); 7] = [
+pub const RULES: [(&str, &[&str], &[&str]); 8] = [
     (
         "DOR",
         &[
@@ -26,6 +27,15 @@ pub const RULES: [(&str, &[&str], &[&str]); 7] = [
         &["dor"],
     ),
     ("PFS", &["progression free survival"], &["pfs"]),
+    (
+        "HTTP",
+        &[
+            "hepatic time to progression",
+            "intrahepatic progression",
+            "time to intrahepatic progression",
+        ],
+        &["http"],
+    ),
     (
         "TTP",
         &[

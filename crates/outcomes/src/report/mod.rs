@@ -345,7 +345,7 @@ fn outcome_measures(
                             Some("adrs.csv (PARAMCD BOR, CBOR) with adsl.csv (RANDFL)".into());
                     }
                 }
-                Some(ep @ ("OS" | "PFS" | "DOR" | "TTP")) => {
+                Some(ep @ ("OS" | "PFS" | "DOR" | "TTP" | "HTTP")) => {
                     let code = if ep == "DOR" { "RSD" } else { ep };
                     match eff.time_to_event.iter().find(|t| t.paramcd == code) {
                         Some(t) => {

@@ -167,7 +167,7 @@ pub struct OutcomeMeasure {
     pub kind: String,
     pub measure: String,
     pub time_frame: Option<String>,
-    /// `ORR`, `DCR`, `PFS`, `OS`, `DOR`, `TTP`, `AE`, or `null`.
+    /// `ORR`, `DCR`, `PFS`, `OS`, `DOR`, `TTP`, `HTTP`, `AE`, or `null`.
     pub matched: Option<String>,
     /// The keyword rule that matched (docs/contracts.md, "report").
     pub rule: Option<String>,

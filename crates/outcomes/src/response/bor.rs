@@ -308,9 +308,7 @@ pub fn derive_subject(
             .find(|(_, c)| **c == Some(want))
             .map(|((i, _, d), _)| (want, *d, *i))
     };
-    let cbor = conf_first(Cr)
-        .or_else(|| conf_first(Pr))
-        .or_else(tail);
+    let cbor = conf_first(Cr).or_else(|| conf_first(Pr)).or_else(tail);
 
     let bcp = bor.filter(|b| is_resp(b.0)).map(|b| (b.1, b.2));
     let cbcp = cbor.filter(|b| is_resp(b.0)).map(|b| (b.1, b.2));

@@ -84,7 +84,8 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<(), CliError> {
         (Some(p), None, None) => {
             let text = std::fs::read_to_string(p)
                 .map_err(|e| CliError::failure(format!("{}: {e}", p.display())))?;
-            read_dosimetry_csv(&text).map_err(|e| CliError::failure(format!("{}: {e}", p.display())))?
+            read_dosimetry_csv(&text)
+                .map_err(|e| CliError::failure(format!("{}: {e}", p.display())))?
         }
         (None, Some(a), Some(l)) => {
             let mut t = TreatmentInput::new(&args.patient, a, l);
@@ -105,7 +106,10 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<(), CliError> {
         }
     };
     if inputs.is_empty() {
-        return Err(CliError::failure(format!("no usable rows ({} skipped)", skipped.len())));
+        return Err(CliError::failure(format!(
+            "no usable rows ({} skipped)",
+            skipped.len()
+        )));
     }
     let rep = report(&inputs, skipped, &cfg);
     if ctx.json {

@@ -229,7 +229,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<(), CliError> {
                 .iter()
                 .map(|l| {
                     format!(
-                        "{} {}  {}  APHE {:?}  washout {:?}  treated {:?}  {}",
+                        "{} {}  {}  APHE {}  washout {}  treated {}  {}",
                         l.label.clone().unwrap_or_default(),
                         l.site.clone().unwrap_or_default(),
                         l.diameters
@@ -237,9 +237,9 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<(), CliError> {
                             .map(|q| q.to_string())
                             .collect::<Vec<_>>()
                             .join(" × "),
-                        l.arterial_enhancement,
-                        l.washout,
-                        l.previously_treated,
+                        yes_no(l.arterial_enhancement),
+                        yes_no(l.washout),
+                        yes_no(l.previously_treated),
                         d(l.effective)
                     )
                 })
@@ -251,9 +251,11 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<(), CliError> {
                 .iter()
                 .map(|v| {
                     format!(
-                        "present {}  Vp {:?}  {}  {}",
-                        v.present,
-                        v.vp_grade,
+                        "present {}  Vp {}  {}  {}",
+                        yes_no(Some(v.present)),
+                        v.vp_grade
+                            .map(|g| g.to_string())
+                            .unwrap_or_else(|| "—".into()),
                         v.vessel.clone().unwrap_or_default(),
                         d(v.effective)
                     )
@@ -264,9 +266,14 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<(), CliError> {
             "Consents",
             p.consents
                 .iter()
-                .map(|c| format!("{} given {} {}", c.kind, c.given, d(c.date)))
+                .map(|c| format!("{} given {} {}", c.kind, yes_no(Some(c.given)), d(c.date)))
                 .collect(),
         );
+        let derived = tm_clinical::derive(p, as_of, &tm_clinical::DeriveConfig::default());
+        outln!("  Derived (as of {as_of}; inputs, or what is missing):");
+        for line in derived.human_lines() {
+            outln!("    {line}");
+        }
         let flags = p.all_flags();
         if flags.is_empty() {
             outln!("  Flags: none");
@@ -296,4 +303,13 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<(), CliError> {
         );
     }
     Ok(())
+}
+
+/// `yes` / `no` / `?` for a three-valued fact in the human view.
+fn yes_no(v: Option<bool>) -> &'static str {
+    match v {
+        Some(true) => "yes",
+        Some(false) => "no",
+        None => "?",
+    }
 }

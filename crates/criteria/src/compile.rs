@@ -26,7 +26,9 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use crate::concepts::{canonical_unit, find_mentions, plausible_range, Cat, Mention, DEFS};
+use crate::concepts::{
+    canonical_unit, find_mentions, gate, plausible_range, re_big, Cat, Mention, DEFS,
+};
 use crate::ir::*;
 use crate::segment::{segment, Criterion, Kind};
 
@@ -38,17 +40,40 @@ pub const COMPILER_VERSION: &str = "tm-criteria/0.1.0";
 /// [`CompiledCriterion`] per criterion (spans into `criteria_text`).
 pub fn compile(criteria_text: &str) -> CompiledCriteria {
     let segs = segment(criteria_text);
+    // Children per criterion (by index).
+    let mut children_of: Vec<Vec<usize>> = vec![Vec::new(); segs.len()];
+    for (j, c) in segs.iter().enumerate() {
+        if let Some(p) = c.parent.as_deref() {
+            if let Some(i) = segs.iter().position(|x| x.id == p) {
+                children_of[i].push(j);
+            }
+        }
+    }
     let mut out: Vec<CompiledCriterion> = Vec::with_capacity(segs.len());
-    for c in &segs {
-        out.push(compile_one(criteria_text, c));
+    for (i, c) in segs.iter().enumerate() {
+        if children_of[i].is_empty() || c.parent.is_some() {
+            out.push(compile_one(criteria_text, c));
+        } else {
+            // A top-level parent: its whole-span compilation is replaced
+            // below (lead-in + children), so it is not computed.
+            out.push(CompiledCriterion {
+                id: c.id.clone(),
+                kind: c.kind,
+                text: c.text.clone(),
+                span: c.span,
+                parent: c.parent.clone(),
+                status: Status::Unparsed,
+                review_reason: Vec::new(),
+                expr: Expr::True,
+                atoms: Vec::new(),
+            });
+        }
     }
     // A parent with sub-criteria: its own lead-in text only, combined with
     // its children (all for inclusion, any for exclusion).
     for i in 0..out.len() {
         let id = out[i].id.clone();
-        let children: Vec<usize> = (0..out.len())
-            .filter(|&j| out[j].parent.as_deref() == Some(id.as_str()))
-            .collect();
+        let children = std::mem::take(&mut children_of[i]);
         if children.is_empty() {
             continue;
         }
@@ -206,17 +231,17 @@ const OPS: &str = r"(?P<op>≥|>=|=>|≤|<=|=<|>|<|=|greater\s+than\s+or\s+equal
 const NUM: &str = r"(?P<num>\d{1,3}(?:[.,]\d{3})+(?:\.\d+)?|\d+(?:[.,]\s?\d+)?)";
 
 static THRESH: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(&format!(r"(?i){OPS}\s*:?\s*{NUM}")).expect("threshold regex"));
+    LazyLock::new(|| re_big(&format!(r"(?i){OPS}\s*:?\s*{NUM}")).expect("threshold regex"));
 
 /// Multiplier of the ULN/LLN after a number.
 static ULN: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)^\s*(?:[×xX*]|times|-?fold)?\s*(?:the\s+)?(?:institutional\s+)?(?:(?P<u>upper\s+limits?\s+of\s+(?:the\s+)?normal(?:\s+(?:range|value|limit))*(?:\s*\((?-i:ULN)\))?|(?-i:ULN|IULN|UNL))|(?P<l>lower\s+limits?\s+of\s+(?:the\s+)?normal(?:\s+(?:range|value|limit))*(?:\s*\((?-i:LLN)\))?|(?-i:LLN)))")
+    re_big(r"(?i)^\s*(?:[×xX*]|times|-?fold)?\s*(?:the\s+)?(?:institutional\s+)?(?:(?P<u>upper\s+limits?\s+of\s+(?:the\s+)?normal(?:\s+(?:range|value|limit))*(?:\s*\((?-i:ULN)\))?|(?-i:ULN|IULN|UNL))|(?P<l>lower\s+limits?\s+of\s+(?:the\s+)?normal(?:\s+(?:range|value|limit))*(?:\s*\((?-i:LLN)\))?|(?-i:LLN)))")
         .expect("uln regex")
 });
 
 /// A unit after a number.
 static UNIT: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
+    re_big(
         r"(?ix)^\s*(?P<unit>
           (?:[×x*·]\s*10\s*(?:\^|\*\*?|E)?\s*(?:\d{1,2}|[⁰¹²³⁴⁵⁶⁷⁸⁹]{1,2})\s*/\s*(?:L|µL|μL|uL|mm\s*\^?\s*3|mm³|mcL)(?-u:\b)?)
         | (?:cells?\s*)?/\s*(?:mm\s*\^?\s*3|mm³|µL|μL|uL|mcL|L(?-u:\b)|cu\s*mm)
@@ -244,28 +269,28 @@ static UNIT: LazyLock<Regex> = LazyLock::new(|| {
 
 /// `18 to 80`, `between 18 and 75`, `18-80`, `0-2`.
 static RANGE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)(?:between\s+|from\s+)?(?P<lo>\d+(?:[.,]\d+)?)\s*(?:years?|%)?\s*(?:-|to|and)\s*(?P<hi>\d+(?:[.,]\d+)?)")
+    re_big(r"(?i)(?:between\s+|from\s+)?(?P<lo>\d+(?:[.,]\d+)?)\s*(?:years?|%)?\s*(?:-|to|and)\s*(?P<hi>\d+(?:[.,]\d+)?)")
         .expect("range regex")
 });
 
 /// `18 years or older`, `65 and over`.
 static POST_OP: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)(?P<num>\d+(?:[.,]\d+)?)\s*(?:years?|yrs?)?(?:\s+of\s+age)?\s+(?:or|and)\s+(?P<dir>older|over|above|more|greater|higher|less|lower|below|younger|under)")
+    re_big(r"(?i)(?P<num>\d+(?:[.,]\d+)?)\s*(?:years?|yrs?)?(?:\s+of\s+age)?\s+(?:or|and)\s+(?P<dir>older|over|above|more|greater|higher|less|lower|below|younger|under)")
         .expect("post-op regex")
 });
 
 static ULN_PLUS: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?:exceeding|above|over|greater\s+than)\s+(?:the\s+)?(?:upper\s+limit\s+of\s+normal|uln)\s*(?:by\s*)?$")
+    re_big(r"(?:exceeding|above|over|greater\s+than)\s+(?:the\s+)?(?:upper\s+limit\s+of\s+normal|uln)\s*(?:by\s*)?$")
         .expect("uln plus")
 });
 
 static WINDOW: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)(?-u:\b)(?:within|in|during|for)\s+(?:the\s+)?(?:last|past|previous|preceding|prior)?\s*(?P<n>\d+|one|two|three|four|six|twelve)?\s*(?P<u>hours?|days?|weeks?|months?|years?|yrs?)(?:\s+(?:prior\s+to|before|of|preceding)\s+(?:the\s+)?(?P<anchor>first\s+dose|dosing|enrol?lment|registration|randomi[sz]ation|screening|study\s+entry|study\s+treatment|start\s+of\s+(?:study\s+)?treatment|inclusion|(?:the\s+)?first\s+medication))?")
+    re_big(r"(?i)(?-u:\b)(?:within|in|during|for)\s+(?:the\s+)?(?:last|past|previous|preceding|prior)?\s*(?P<n>\d+|one|two|three|four|six|twelve)?\s*(?P<u>hours?|days?|weeks?|months?|years?|yrs?)(?:\s+(?:prior\s+to|before|of|preceding)\s+(?:the\s+)?(?P<anchor>first\s+dose|dosing|enrol?lment|registration|randomi[sz]ation|screening|study\s+entry|study\s+treatment|start\s+of\s+(?:study\s+)?treatment|inclusion|(?:the\s+)?first\s+medication))?")
         .expect("window regex")
 });
 
 static REVIEW_CUES: LazyLock<Vec<(ReviewKind, Regex)>> = LazyLock::new(|| {
-    let r = |p: &str| Regex::new(&format!("(?i){p}")).expect("review cue regex");
+    let r = |p: &str| re_big(&format!("(?i){p}")).expect("review cue regex");
     vec![
         (
             ReviewKind::Consent,
@@ -294,18 +319,77 @@ static REVIEW_CUES: LazyLock<Vec<(ReviewKind, Regex)>> = LazyLock::new(|| {
     ]
 });
 
+/// [`REVIEW_CUES`] as one set: which cues occur at all (one scan).
+static REVIEW_CUE_SET: LazyLock<regex::RegexSet> = LazyLock::new(|| {
+    regex::RegexSetBuilder::new(REVIEW_CUES.iter().map(|(_, r)| r.as_str()))
+        .dfa_size_limit(32 << 20)
+        .build()
+        .unwrap_or_else(|_| regex::RegexSet::empty())
+});
+
+/// Words one of which every [`REVIEW_CUES`] match contains.
+static REVIEW_GATE: LazyLock<Regex> = LazyLock::new(|| {
+    gate(&[
+        "consent",
+        "agree",
+        "contracepti",
+        "birth",
+        "sperm",
+        "social",
+        "willing",
+        "comply",
+        "complian",
+        "understand",
+        "despite",
+        "clinically",
+        "uncontrolled",
+        "poorly",
+        "deemed",
+        "amenable",
+        "tolerat",
+        "unresectable",
+        "dominant",
+        "threatening",
+        "contraindicat",
+        "defined",
+        "measurable",
+        "assessable",
+        "recist",
+        "investigator",
+        "physician",
+        "clinician",
+        "judg",
+        "opinion",
+        "discretion",
+        "suitable",
+        "appropriate",
+        "reason",
+    ])
+});
+
+/// Every [`NEGATIVE_RESULT`] match contains "negative".
+static NEGATIVE_GATE: LazyLock<Regex> = LazyLock::new(|| gate(&["negative"]));
+
+fn negative_result(seg: &str) -> Option<regex::Match<'_>> {
+    if NEGATIVE_GATE.is_match(seg) {
+        NEGATIVE_RESULT.find(seg)
+    } else {
+        None
+    }
+}
+
 static NEG_START: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)^\W*(?:no|not|without|absence\s+of|free\s+of|never|none\s+of|non)(?-u:\b)")
+    re_big(r"(?i)^\W*(?:no|not|without|absence\s+of|free\s+of|never|none\s+of|non)(?-u:\b)")
         .expect("neg regex")
 });
 
 static NEGATIVE_RESULT: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)(?-u:\b)(?:must\s+be\s+|be\s+|are\s+|is\s+)?negative(?-u:\b)")
+    re_big(r"(?i)(?-u:\b)(?:must\s+be\s+|be\s+|are\s+|is\s+)?negative(?-u:\b)")
         .expect("negative regex")
 });
 
 static CARVE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
+    re_big(
         r"(?i)^\W*(?:unless|except(?:\s+for)?|excluding|other\s+than|but\s+not|however,?)(?-u:\b)",
     )
     .expect("carve regex")
@@ -884,8 +968,15 @@ fn word_num(s: &str) -> Option<f64> {
     })
 }
 
+/// Unit words every [`WINDOW`] match needs.
+static WINDOW_GATE: LazyLock<Regex> =
+    LazyLock::new(|| gate(&["hour", "day", "week", "month", "year", "yr"]));
+
 fn window_in(ctx: &Ctx, a: usize, b: usize) -> Option<Window> {
     let s = ctx.view.s.get(a..b)?;
+    if !WINDOW_GATE.is_match(s) {
+        return None;
+    }
     for c in WINDOW.captures_iter(s) {
         let m = c.get(0)?;
         let n = c.name("n").map_or("", |x| x.as_str());
@@ -1009,7 +1100,7 @@ fn clauses(s: &str, mentions: &[Mention]) -> Vec<Clause> {
     // Split at "unless" inside clauses.
     let mut res: Vec<Clause> = Vec::new();
     static UNLESS: LazyLock<Regex> =
-        LazyLock::new(|| Regex::new(r"(?i)(?-u:\b)unless(?-u:\b)").expect("unless"));
+        LazyLock::new(|| re_big(r"(?i)(?-u:\b)unless(?-u:\b)").expect("unless"));
     let mut old_to_new: Vec<usize> = Vec::with_capacity(out.len());
     let mut carve_hosts: Vec<(usize, usize)> = Vec::new(); // (res idx, host res idx)
     for cl in out {
@@ -1107,8 +1198,8 @@ pub fn compile_one(full: &str, c: &Criterion) -> CompiledCriterion {
         reasons: Vec::new(),
         covered: vec![false; view.s.len()],
     };
-    let s = view.s.clone();
-    let mentions = find_mentions(&s);
+    let s: &str = &view.s;
+    let mentions = find_mentions(s);
     let cls = clauses(&s, &mentions);
 
     // Pieces per clause.
@@ -1328,7 +1419,7 @@ fn trim_view(s: &str, mut a: usize, mut b: usize) -> (usize, usize) {
 
 fn word_iter(s: &str) -> impl Iterator<Item = (usize, &str)> {
     static WORD: LazyLock<Regex> =
-        LazyLock::new(|| Regex::new(r"[\p{L}\p{N}][\p{L}\p{N}'´\-]*").expect("word"));
+        LazyLock::new(|| re_big(r"[\p{L}\p{N}][\p{L}\p{N}'´\-]*").expect("word"));
     WORD.find_iter(s).map(|m| (m.start(), m.as_str()))
 }
 
@@ -1418,12 +1509,13 @@ fn status_of(expr: &Expr, reasons: &[ReviewReason]) -> Status {
 }
 
 /// Compiles one clause: (expression, has computable atoms, review cue).
-fn compile_clause(
-    ctx: &mut Ctx,
+fn compile_clause<'v>(
+    ctx: &mut Ctx<'v>,
     mentions: &[Mention],
     cl: &Clause,
 ) -> (Option<Expr>, bool, Option<(ReviewKind, usize, usize)>) {
-    let s = ctx.view.s.clone();
+    let view: &'v View = ctx.view;
+    let s: &'v str = &view.s;
     let seg = &s[cl.start..cl.end];
     let ms: Vec<&Mention> = mentions
         .iter()
@@ -1432,12 +1524,16 @@ fn compile_clause(
 
     // Review cue: the whole clause is for review, but atoms in it still count.
     let mut review: Option<(ReviewKind, usize, usize)> = None;
-    for (kind, re) in REVIEW_CUES.iter() {
+    let cue_hits = if REVIEW_GATE.is_match(seg) {
+        REVIEW_CUE_SET.matches(seg)
+    } else {
+        REVIEW_CUE_SET.matches("")
+    };
+    if let Some((kind, re)) = cue_hits.iter().next().and_then(|i| REVIEW_CUES.get(i)) {
         if let Some(m) = re.find(seg) {
             // "uncontrolled diabetes (glucose ≥ 10)" is defined by its
             // parenthesis; handled by the caller through coverage.
             review = Some((*kind, cl.start + m.start(), cl.start + m.end()));
-            break;
         }
     }
 
@@ -1447,7 +1543,9 @@ fn compile_clause(
     // Thresholds with an operator.
     let mut last_cmp_def: Option<Vec<usize>> = None;
     let mut thresholds: Vec<(usize, usize, Op, String, usize)> = Vec::new(); // (start, num_end, op, num, num_start)
-    for cap in THRESH.captures_iter(seg) {
+    // Every threshold, range and post-operator form needs a digit.
+    let has_digit = seg.bytes().any(|b| b.is_ascii_digit());
+    for cap in THRESH.captures_iter(if has_digit { seg } else { "" }) {
         let (Some(all), Some(opm), Some(num)) = (cap.get(0), cap.name("op"), cap.name("num"))
         else {
             continue;
@@ -1488,7 +1586,7 @@ fn compile_clause(
         ));
     }
     // "18 years or older".
-    for cap in POST_OP.captures_iter(seg) {
+    for cap in POST_OP.captures_iter(if has_digit { seg } else { "" }) {
         let (Some(all), Some(num), Some(dir)) = (cap.get(0), cap.name("num"), cap.name("dir"))
         else {
             continue;
@@ -1786,7 +1884,7 @@ fn compile_clause(
     // Attach windows to comparisons? Windows apply to presence leaves.
     placed.sort_by_key(|p| (p.start, p.end));
 
-    let negated = NEG_START.is_match(seg) || NEGATIVE_RESULT.is_match(seg);
+    let negated = NEG_START.is_match(seg) || negative_result(seg).is_some();
     let default_or = ctx.kind == Kind::Exclusion || negated;
     // Link pieces by the words between them.
     let mut groups: Vec<Vec<Expr>> = vec![Vec::new()];
@@ -1871,7 +1969,7 @@ fn compile_clause(
     let seg_lower = seg.to_lowercase();
     if let Some(e) = expr.take() {
         let neg_start = NEG_START.find(seg);
-        let negative = NEGATIVE_RESULT.find(seg);
+        let negative = negative_result(seg);
         expr = Some(if neg_start.is_some() || negative.is_some() {
             if let Some(m) = neg_start {
                 ctx.cover(cl.start + m.start(), cl.start + m.end());
@@ -1891,15 +1989,29 @@ fn compile_clause(
         ctx.cover(cl.start + m.start(), cl.start + m.end());
     }
     static STRUCT_WORDS: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r"(?i)(?-u:\b)(?:is|are)\s+(?:excluded|allowed|permitted)(?-u:\b)|(?-u:\b)within\s+the\s+normal\s+range(?-u:\b)|(?-u:\b)within\s+normal\s+limits(?-u:\b)|(?-u:\b)no\s+superior\s+limit(?-u:\b)|(?-u:\b)of\s+(?:the\s+)?total\s+liver\s+volume(?-u:\b)|(?-u:\b)of\s+predicted(?:\s+value)?(?-u:\b)|(?-u:\b)calculated\s+(?:according\s+to|by|using)\s+(?:the\s+)?cockcroft[\s-]+gault(?:\s+formula|\s+equation)?(?-u:\b)|(?-u:\b)assessed\s+by\s+\w+(?:\s+\w+)?(?-u:\b)")
+        re_big(r"(?i)(?-u:\b)(?:is|are)\s+(?:excluded|allowed|permitted)(?-u:\b)|(?-u:\b)within\s+the\s+normal\s+range(?-u:\b)|(?-u:\b)within\s+normal\s+limits(?-u:\b)|(?-u:\b)no\s+superior\s+limit(?-u:\b)|(?-u:\b)of\s+(?:the\s+)?total\s+liver\s+volume(?-u:\b)|(?-u:\b)of\s+predicted(?:\s+value)?(?-u:\b)|(?-u:\b)calculated\s+(?:according\s+to|by|using)\s+(?:the\s+)?cockcroft[\s-]+gault(?:\s+formula|\s+equation)?(?-u:\b)|(?-u:\b)assessed\s+by\s+\w+(?:\s+\w+)?(?-u:\b)")
             .expect("struct words")
     });
-    for m in STRUCT_WORDS.find_iter(seg) {
+    static STRUCT_GATE: LazyLock<Regex> = LazyLock::new(|| {
+        gate(&[
+            "excluded",
+            "allowed",
+            "permitted",
+            "normal",
+            "superior",
+            "total",
+            "predicted",
+            "cockcroft",
+            "assessed",
+        ])
+    });
+    let struct_gate = STRUCT_GATE.is_match(seg);
+    for m in STRUCT_WORDS.find_iter(if struct_gate { seg } else { "" }) {
         ctx.cover(cl.start + m.start(), cl.start + m.end());
     }
     // "PT within the normal range" (no threshold) → PT ≤ 1 × ULN.
     static WNR: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r"(?i)(?-u:\b)within\s+(?:the\s+)?normal\s+(?:range|limits?)(?-u:\b)")
+        re_big(r"(?i)(?-u:\b)within\s+(?:the\s+)?normal\s+(?:range|limits?)(?-u:\b)")
             .expect("wnr")
     });
     if let Some(wm) = WNR.find(seg) {
@@ -1963,11 +2075,11 @@ fn compile_clause(
 }
 
 static OR_WORD: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"(?-u:\b)or(?-u:\b)|and/or").expect("or"));
+    LazyLock::new(|| re_big(r"(?-u:\b)or(?-u:\b)|and/or").expect("or"));
 static AND_WORD: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"(?-u:\b)and(?-u:\b)").expect("and"));
+    LazyLock::new(|| re_big(r"(?-u:\b)and(?-u:\b)").expect("and"));
 static AND_WITH: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?-u:\b)with(?-u:\b)|(?-u:\b)plus(?-u:\b)|(?-u:\b)in\s+patients(?-u:\b)")
+    re_big(r"(?-u:\b)with(?-u:\b)|(?-u:\b)plus(?-u:\b)|(?-u:\b)in\s+patients(?-u:\b)")
         .expect("with")
 });
 
@@ -1995,7 +2107,7 @@ fn is_range_group(atoms: &[Atom], placed: &[Placed], p: &Placed) -> bool {
 /// "ECOG 0 or 1", "ECOG performance status score of 0", "PS 0-1".
 fn score_value(s: &str, m: &Mention, limit: usize) -> Option<(Vec<(Op, f64)>, usize)> {
     static SV: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r"(?i)^\s*(?:score\s+)?(?:of\s+|is\s+|=\s*|:\s*)?(?P<a>\d)(?:\s*(?:or|,)\s*(?P<b>\d))?(?:\s*(?:or|,)\s*(?P<c>\d))?(?-u:\b)").expect("score value")
+        re_big(r"(?i)^\s*(?:score\s+)?(?:of\s+|is\s+|=\s*|:\s*)?(?P<a>\d)(?:\s*(?:or|,)\s*(?P<b>\d))?(?:\s*(?:or|,)\s*(?P<c>\d))?(?-u:\b)").expect("score value")
     });
     let rest = s.get(m.end..limit)?;
     let c = SV.captures(rest)?;
@@ -2034,13 +2146,13 @@ fn stage_exprs(ctx: &mut Ctx, s: &str, ms: &[&Mention], cl: &Clause) -> Vec<(Exp
 
 fn stage_expr(ctx: &mut Ctx, s: &str, m: &Mention, cl: &Clause) -> Option<(Expr, usize, usize)> {
     static CP: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r"(?i)^\s*(?:class(?:ification)?\s+|grade\s+|score\s+)?(?P<a>[ABC])(?P<ap>\d{1,2})?(?:\s*(?:or|to|-|/|,)\s*(?P<b>[ABC])(?P<bp>\d{1,2})?)?(?-u:\b)").expect("cp")
+        re_big(r"(?i)^\s*(?:class(?:ification)?\s+|grade\s+|score\s+)?(?P<a>[ABC])(?P<ap>\d{1,2})?(?:\s*(?:or|to|-|/|,)\s*(?P<b>[ABC])(?P<bp>\d{1,2})?)?(?-u:\b)").expect("cp")
     });
     static BCLC: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r"(?i)^\s*(?:stage\s*)?(?P<a>0|[ABCD])(?:\s*(?:or|to|-|/|,)\s*(?:stage\s*)?(?P<b>0|[ABCD]))?(?-u:\b)").expect("bclc")
+        re_big(r"(?i)^\s*(?:stage\s*)?(?P<a>0|[ABCD])(?:\s*(?:or|to|-|/|,)\s*(?:stage\s*)?(?P<b>0|[ABCD]))?(?-u:\b)").expect("bclc")
     });
     static BEYOND: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r"(?i)(?-u:\b)(?P<w>beyond|exceed(?:ing|s)?|outside|within|meet(?:ing|s)?|fulfil+(?:ing|s)?)\s+(?:the\s+)?$").expect("beyond")
+        re_big(r"(?i)(?-u:\b)(?P<w>beyond|exceed(?:ing|s)?|outside|within|meet(?:ing|s)?|fulfil+(?:ing|s)?)\s+(?:the\s+)?$").expect("beyond")
     });
     {
         let id = DEFS[m.def].ids[0];

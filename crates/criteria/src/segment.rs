@@ -24,6 +24,8 @@
 use std::sync::LazyLock;
 
 use regex::Regex;
+
+use crate::concepts::{gate, re_big};
 use serde::{Deserialize, Serialize};
 
 /// Inclusion or exclusion.
@@ -93,7 +95,7 @@ pub fn segment(text: &str) -> Vec<Criterion> {
 /// A list marker at the start of a line: bullets and enumerators, possibly
 /// stacked (`- • 1.`). Group 1 is the whole marker run.
 static MARKER: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
+    re_big(
         r"(?x)^
         (
           (?: (?:[-*•·▪◦‣●○■□➢►–—]|o[\ \t]) [\ \t]* )*
@@ -109,7 +111,7 @@ static MARKER: LazyLock<Regex> = LazyLock::new(|| {
 
 /// Heading cores (matched on the line without marker, lower-cased, trimmed).
 static HEADING: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
+    re_big(
         r"(?xi)^
         (?:(?:key|main|major|general|specific|additional|other|study|patient|subject|participant)\s+)*
         (?:inclusion|exclusion|eligibility|ineligibility|selection)
@@ -124,14 +126,14 @@ static HEADING: LazyLock<Regex> = LazyLock::new(|| {
 
 /// `Criteria for inclusion:` / `Criteria of exclusion`.
 static HEADING_INVERSE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)^(?:key\s+)?criteria\s+(?:for|of)\s+(?:study\s+)?(inclusion|exclusion|eligibility|ineligibility)\s*:?\s*$")
+    re_big(r"(?i)^(?:key\s+)?criteria\s+(?:for|of)\s+(?:study\s+)?(inclusion|exclusion|eligibility|ineligibility)\s*:?\s*$")
         .expect("heading inverse regex")
 });
 
 /// Sentence headings: `Patients will be excluded from the study if:`,
 /// `Subjects are eligible if all of the following apply:`.
 static HEADING_SENTENCE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
+    re_big(
         r"(?i)^(?:(?:excluded|included|eligible|ineligible)\b.{0,60}|.{0,80}\b(?:excluded|included|eligible|ineligible|enrolled)\b.{0,60}(?:\bif\b|\bwho\b|following|criteria|conditions|apply|applies|study|trial|they).{0,20}|.{0,60}\bthe\s+following\b.{0,40}\b(?:excluded|included|eligible|ineligible)\b.{0,30})\s*:\s*$",
     )
     .expect("heading sentence regex")
@@ -140,7 +142,7 @@ static HEADING_SENTENCE: LazyLock<Regex> = LazyLock::new(|| {
 /// A heading at the start of a line followed by inline content:
 /// `Inclusion Criteria: adults with …`. Group 1 is the heading.
 static HEADING_INLINE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
+    re_big(
         r"(?i)^((?:key\s+|main\s+)?(?:inclusion|exclusion)\s+criteri(?:a|on)(?:\s*:|\s+(?:includes?|are)\b\s*:?))[ \t]*\S",
     )
     .expect("heading inline regex")
@@ -148,7 +150,7 @@ static HEADING_INLINE: LazyLock<Regex> = LazyLock::new(|| {
 
 /// A heading in the middle of a line (criteria embedded in prose).
 static HEADING_MIDLINE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
+    re_big(
         r"(?i)[.;]\s+((?:key\s+)?(?:inclusion|exclusion)\s+criteria\s*(?::|includes?\b|are\b))",
     )
     .expect("heading midline regex")
@@ -197,13 +199,9 @@ fn heading_kind(core: &str) -> Option<Option<Kind>> {
 /// Whether `t` contains (ASCII case-insensitively) a word every heading
 /// pattern needs: `inclu`, `exclu`, `eligib`, `selection` or `enrolled`.
 fn has_heading_word(t: &str) -> bool {
-    const WORDS: [&[u8]; 5] = [b"inclu", b"exclu", b"eligib", b"selection", b"enrolled"];
-    let b = t.as_bytes();
-    (0..b.len()).any(|i| {
-        WORDS.iter().any(|w| {
-            b.len() - i >= w.len() && b[i..i + w.len()].eq_ignore_ascii_case(w)
-        })
-    })
+    static G: LazyLock<Regex> =
+        LazyLock::new(|| gate(&["inclu", "exclu", "eligib", "selection", "enrolled"]));
+    G.is_match(t)
 }
 
 /// A PDQ-style label line (`DISEASE CHARACTERISTICS:`, `Hepatic:`).
@@ -392,7 +390,7 @@ fn char_len_before(text: &str, i: usize) -> usize {
 
 /// Inline enumerations `(1) … (2) …` (or `1) … 2) …`) inside an item.
 static INLINE_ENUM: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?:^|[\s:;,.\]])(\(\s*(\d{1,2})\s*\)|(\d{1,2})\))\s*").expect("inline enum regex")
+    re_big(r"(?:^|[\s:;,.\]])(\(\s*(\d{1,2})\s*\)|(\d{1,2})\))\s*").expect("inline enum regex")
 });
 
 /// Finds sequential inline parts 1, 2, … (at least two) in `text[s..e]`;
@@ -402,6 +400,9 @@ fn inline_parts(text: &str, s: usize, e: usize) -> Vec<(usize, usize)> {
     let mut parts: Vec<(usize, usize)> = Vec::new();
     let mut expect = 1u32;
     let mut paren: Option<bool> = None;
+    if !seg.contains(')') {
+        return parts;
+    }
     for c in INLINE_ENUM.captures_iter(seg) {
         let (Some(m), Some(all)) = (c.get(1), c.get(0)) else {
             continue;
@@ -506,10 +507,8 @@ pub fn segment_with_diagnostics(text: &str) -> Segmentation {
         };
         let lead = raw.len() - raw.trim_start().len();
         let body = &raw[lead..];
-        let marker_len = MARKER
-            .captures(body)
-            .and_then(|c| c.get(1))
-            .map_or(0, |m| m.len());
+        // Group 1 of MARKER is its whole match.
+        let marker_len = MARKER.find(body).map_or(0, |m| m.len());
         let marker = &body[..marker_len];
         let content = &body[marker_len..];
         let content_start = line.start + lead + marker_len;

@@ -104,7 +104,13 @@ pub fn merge(records: &[Trial]) -> Trial {
         .iter()
         .map(|t| {
             let s = primary_source(t);
-            let json = serde_json::to_string(t).unwrap_or_default();
+            // The serialised record only breaks ties between records; one
+            // record needs no tie-break.
+            let json = if records.len() > 1 {
+                serde_json::to_string(t).unwrap_or_default()
+            } else {
+                String::new()
+            };
             (s, json, t)
         })
         .collect();
@@ -372,11 +378,17 @@ fn merge_field(
     // Stable sort: keeps the canonical order inside one rank.
     cands.sort_by_key(|(_, f, _)| field_rank(field_for_rank, f));
     let (_, _, winner) = *cands.first()?;
-    let wn = normalised(leaf, winner);
+    // The winner's comparison form is computed only when some candidate is
+    // not byte-identical to it (a single source never needs it).
+    let mut wn: Option<Value> = None;
     let mut agree = Vec::new();
     let mut differ = Vec::new();
     for (src, _, v) in &cands {
-        if normalised(leaf, v) == wn {
+        let same = *v == winner || {
+            let w = wn.get_or_insert_with(|| normalised(leaf, winner));
+            normalised(leaf, v) == *w
+        };
+        if same {
             agree.push(*src);
         } else {
             differ.push((*src, *v));
@@ -451,7 +463,7 @@ fn norm_value(v: &Value, project: Option<&[&str]>) -> Value {
                 .map(|x| norm_value(x, project))
                 .filter(|x| !is_empty(x))
                 .collect();
-            items.sort_by_key(|x| x.to_string());
+            items.sort_by_cached_key(|x| x.to_string());
             items.dedup();
             Value::Array(items)
         }

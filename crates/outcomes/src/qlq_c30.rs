@@ -9,10 +9,14 @@
 //! - Summary score (§5.7): mean of PF, RF, EF, CF, SF and 100 − each of FA, NV, PA, DY, SL, AP,
 //!   CO, DI; only when all 13 are present (PROscorer's rule). QL and FI excluded.
 //!
-//! Input CSV (docs/contracts.md "qol"): `subject,visit,date,item,response` in long form, one
-//! row per answered item; blank response = missing.
+//! Inputs (docs/contracts.md "qol"): the long-form CSV `subject,visit,date,item,response`, one
+//! row per answered item, blank response = missing ([`read_qlq_csv`]); or SDTM QS with the CDISC
+//! item codes `EOR0101`–`EOR0130` ([`read_qlq_qs`], [`qs_item`]); [`read_qlq_path`] takes either
+//! file or an SDTM directory. Both go through one collector, so grouping, duplicate and range
+//! rules are the same.
 
 use std::collections::BTreeMap;
+use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 use tm_model::Date;
@@ -320,6 +324,82 @@ pub struct QlqData {
     pub skipped: Vec<Skipped>,
 }
 
+/// Groups item answers into assessments — shared by the long-form CSV and the SDTM QS readers,
+/// so both apply the same rules: an assessment is (subject, visit) in first-seen order, its date
+/// is the first non-empty one, a blank answer is missing, out-of-range items/answers and
+/// duplicate (subject, visit, item) rows are skipped with a reason (the first answer is kept).
+#[derive(Default)]
+struct Collector {
+    order: Vec<(String, String)>,
+    map: BTreeMap<(String, String), Assessment>,
+    skipped: Vec<Skipped>,
+}
+
+impl Collector {
+    fn skip(&mut self, line: usize, reason: String) {
+        self.skipped.push(Skipped { line, reason });
+    }
+
+    /// One answered (or unanswered, `Ok(None)`) item; `Err` = an unreadable answer.
+    fn add(
+        &mut self,
+        line: usize,
+        subject: String,
+        visit: String,
+        date: Option<Date>,
+        item: u32,
+        response: Result<Option<u32>, String>,
+    ) {
+        let key = (subject.clone(), visit.clone());
+        if !self.map.contains_key(&key) {
+            self.order.push(key.clone());
+        }
+        let a = self.map.entry(key).or_insert_with(|| Assessment {
+            subject,
+            visit,
+            date,
+            responses: Responses::default(),
+        });
+        if a.date.is_none() {
+            a.date = date;
+        }
+        let response = match response {
+            Ok(Some(r)) => r,
+            Ok(None) => {
+                // missing answer
+                if !(1..=30).contains(&item) {
+                    let reason = ResponseError::ItemOutOfRange(item).to_string();
+                    self.skip(line, reason);
+                }
+                return;
+            }
+            Err(reason) => {
+                self.skip(line, reason);
+                return;
+            }
+        };
+        if (1..=30).contains(&item) && a.responses.items[(item - 1) as usize].is_some() {
+            self.skip(line, format!("duplicate item {item}; first kept"));
+            return;
+        }
+        if let Err(e) = a.responses.set(item, response) {
+            self.skip(line, e.to_string());
+        }
+    }
+
+    fn finish(mut self) -> QlqData {
+        let assessments = self
+            .order
+            .into_iter()
+            .filter_map(|k| self.map.remove(&k))
+            .collect();
+        QlqData {
+            assessments,
+            skipped: self.skipped,
+        }
+    }
+}
+
 /// Reads the long-form CSV `subject,visit,date,item,response` (header required, any column
 /// order; `date` optional, ISO `YYYY-MM-DD`). Bad rows are skipped with a reason; duplicate
 /// (subject, visit, item) rows keep the first.
@@ -342,37 +422,26 @@ pub fn read_qlq_csv(text: &str) -> Result<QlqData, String> {
         col("response")?,
     );
     let cd = headers.iter().position(|h| h.eq_ignore_ascii_case("date"));
-    let mut order: Vec<(String, String)> = Vec::new();
-    let mut map: BTreeMap<(String, String), Assessment> = BTreeMap::new();
-    let mut skipped = Vec::new();
+    let mut c = Collector::default();
     for (i, rec) in rdr.records().enumerate() {
         let line = i + 2;
         let rec = match rec {
             Ok(r) => r,
             Err(e) => {
-                skipped.push(Skipped {
-                    line,
-                    reason: e.to_string(),
-                });
+                c.skip(line, e.to_string());
                 continue;
             }
         };
         let get = |c: usize| rec.get(c).unwrap_or("").to_string();
         let (subject, visit) = (get(cs), get(cv));
         if subject.is_empty() || visit.is_empty() {
-            skipped.push(Skipped {
-                line,
-                reason: "empty subject or visit".into(),
-            });
+            c.skip(line, "empty subject or visit".into());
             continue;
         }
         let item: u32 = match get(ci).parse() {
             Ok(x) => x,
             Err(_) => {
-                skipped.push(Skipped {
-                    line,
-                    reason: format!("item '{}' is not a number", get(ci)),
-                });
+                c.skip(line, format!("item '{}' is not a number", get(ci)));
                 continue;
             }
         };
@@ -383,64 +452,163 @@ pub fn read_qlq_csv(text: &str) -> Result<QlqData, String> {
             Date::parse(&date_s)
         };
         if !date_s.is_empty() && date.is_none() {
-            skipped.push(Skipped {
-                line,
-                reason: format!("date '{date_s}' is not YYYY-MM-DD"),
-            });
+            c.skip(line, format!("date '{date_s}' is not YYYY-MM-DD"));
             continue;
-        }
-        let key = (subject.clone(), visit.clone());
-        if !map.contains_key(&key) {
-            order.push(key.clone());
-        }
-        let a = map.entry(key).or_insert_with(|| Assessment {
-            subject,
-            visit,
-            date,
-            responses: Responses::default(),
-        });
-        if a.date.is_none() {
-            a.date = date;
         }
         let resp = get(cr);
-        if resp.is_empty() {
-            if !(1..=30).contains(&item) {
-                skipped.push(Skipped {
-                    line,
-                    reason: ResponseError::ItemOutOfRange(item).to_string(),
-                });
-            }
-            continue; // missing answer
-        }
-        let response: u32 = match resp.parse() {
-            Ok(x) => x,
-            Err(_) => {
-                skipped.push(Skipped {
-                    line,
-                    reason: format!("response '{resp}' is not a number"),
-                });
-                continue;
-            }
+        let response = if resp.is_empty() {
+            Ok(None)
+        } else {
+            resp.parse::<u32>()
+                .map(Some)
+                .map_err(|_| format!("response '{resp}' is not a number"))
         };
-        if (1..=30).contains(&item) && a.responses.items[(item - 1) as usize].is_some() {
-            skipped.push(Skipped {
-                line,
-                reason: format!("duplicate item {item}; first kept"),
-            });
-            continue;
-        }
-        if let Err(e) = a.responses.set(item, response) {
-            skipped.push(Skipped {
-                line,
-                reason: e.to_string(),
-            });
+        c.add(line, subject, visit, date, item, response);
+    }
+    Ok(c.finish())
+}
+
+/// The QLQ-C30 item (1–30) of an SDTM `QSTESTCD`. Accepted codes:
+/// - `EOR0101` … `EOR0130`: CDISC Controlled Terminology for the EORTC QLQ-C30 v3.0 items
+///   (`QSCAT` "EORTC QLQ-C30 V3.0"); `EOR0131` … `EOR0145` are sponsor-derived scale scores and
+///   are not items (they are ignored: trialmatch scores the items itself);
+/// - `Q1` … `Q30` (also `Q01`) only when `qscat` names the QLQ-C30 (contains "QLQ-C30" or
+///   "QLQC30"), a common EDC export form.
+pub fn qs_item(testcd: &str, qscat: &str) -> Option<u32> {
+    let code = testcd.trim().to_ascii_uppercase();
+    let number = |digits: &str| -> Option<u32> {
+        (!digits.is_empty() && digits.len() <= 2 && digits.bytes().all(|b| b.is_ascii_digit()))
+            .then(|| digits.parse::<u32>().ok())
+            .flatten()
+            .filter(|n| (1..=30).contains(n))
+    };
+    if let Some(rest) = code.strip_prefix("EOR01") {
+        return (rest.len() == 2).then(|| number(rest)).flatten();
+    }
+    let cat = qscat.to_ascii_uppercase();
+    if cat.contains("QLQ-C30") || cat.contains("QLQC30") {
+        if let Some(rest) = code.strip_prefix('Q') {
+            return number(rest);
         }
     }
-    let assessments = order.into_iter().filter_map(|k| map.remove(&k)).collect();
-    Ok(QlqData {
-        assessments,
-        skipped,
-    })
+    None
+}
+
+/// The numeric answer of a QS record: `QSSTRESN`, else `QSSTRESC`, else `QSORRES` — a number
+/// (an integer, or a text starting with one, as CDISC's "1 Very Poor" … "7 Excellent" of items
+/// 29–30) or, for items 1–28, the answer text "Not at All" 1, "A Little" 2, "Quite a Bit" 3,
+/// "Very Much" 4 (case-insensitive). `Ok(None)` = not answered.
+fn qs_response(stresn: &str, stresc: &str, orres: &str) -> Result<Option<u32>, String> {
+    let text = [stresn, stresc, orres]
+        .into_iter()
+        .map(str::trim)
+        .find(|t| !t.is_empty());
+    let Some(text) = text else {
+        return Ok(None);
+    };
+    if let Ok(x) = text.parse::<f64>() {
+        return if x.is_finite() && x >= 0.0 && x.fract() == 0.0 && x <= f64::from(u32::MAX) {
+            Ok(Some(x as u32))
+        } else {
+            Err(format!("response '{text}' is not a whole number"))
+        };
+    }
+    let lead: String = text.chars().take_while(char::is_ascii_digit).collect();
+    if !lead.is_empty() && text[lead.len()..].starts_with(' ') {
+        return lead
+            .parse::<u32>()
+            .map(Some)
+            .map_err(|_| format!("response '{text}' is not readable"));
+    }
+    let words = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    match words.to_ascii_uppercase().as_str() {
+        "NOT AT ALL" => Ok(Some(1)),
+        "A LITTLE" => Ok(Some(2)),
+        "QUITE A BIT" => Ok(Some(3)),
+        "VERY MUCH" => Ok(Some(4)),
+        _ => Err(format!("response '{text}' is not a QLQ-C30 answer")),
+    }
+}
+
+/// Reads an SDTM QS domain (CSV, header line): `USUBJID`; `QSTESTCD` ([`qs_item`] codes; rows
+/// of other questionnaires are ignored); the answer in `QSSTRESN`, else `QSSTRESC`, else
+/// `QSORRES` (a whole number, a text starting with one, or the CDISC answer text of items 1–28);
+/// the assessment in `VISIT` (else `VISITNUM`, else `QSDTC`); its date in `QSDTC` (a time part
+/// is ignored; a partial date is kept as no date, not imputed); `QSSTAT = NOT DONE` means not
+/// answered. Errors when no QLQ-C30 item is present.
+pub fn read_qlq_qs(text: &str) -> Result<QlqData, String> {
+    let t = crate::sdtm::Table::parse(text)?;
+    t.need("USUBJID", "QS")?;
+    t.need("QSTESTCD", "QS")?;
+    if ["QSSTRESN", "QSSTRESC", "QSORRES"]
+        .iter()
+        .all(|c| t.col(c).is_none())
+    {
+        return Err("QS: no result column (QSSTRESN, QSSTRESC or QSORRES)".into());
+    }
+    let mut c = Collector::default();
+    let mut items = 0usize;
+    for i in 0..t.len() {
+        let Some(item) = qs_item(t.get(i, "QSTESTCD"), t.get(i, "QSCAT")) else {
+            continue;
+        };
+        items += 1;
+        let line = i + 2;
+        let subject = t.get(i, "USUBJID").to_string();
+        let dtc = t.get(i, "QSDTC");
+        let visit = [t.get(i, "VISIT"), t.get(i, "VISITNUM"), dtc]
+            .into_iter()
+            .find(|v| !v.is_empty())
+            .unwrap_or("")
+            .to_string();
+        if subject.is_empty() || visit.is_empty() {
+            c.skip(line, "empty USUBJID or VISIT/VISITNUM/QSDTC".into());
+            continue;
+        }
+        let response = if t.get(i, "QSSTAT").eq_ignore_ascii_case("NOT DONE") {
+            Ok(None)
+        } else {
+            qs_response(
+                t.get(i, "QSSTRESN"),
+                t.get(i, "QSSTRESC"),
+                t.get(i, "QSORRES"),
+            )
+        };
+        c.add(line, subject, visit, Date::parse(dtc), item, response);
+    }
+    if items == 0 {
+        return Err(
+            "QS: no EORTC QLQ-C30 items (QSTESTCD EOR0101–EOR0130, or Q1–Q30 with a QLQ-C30 QSCAT)"
+                .into(),
+        );
+    }
+    Ok(c.finish())
+}
+
+/// Reads QLQ-C30 answers from a path: an SDTM directory (its QS domain, found by
+/// [`crate::sdtm::find_domain`]), a QS CSV (recognised by its `QSTESTCD` column) or the
+/// long-form CSV of [`read_qlq_csv`]. Errors name the file.
+pub fn read_qlq_path(path: &Path) -> Result<QlqData, String> {
+    let file = if path.is_dir() {
+        let mut warnings = Vec::new();
+        let found = crate::sdtm::find_domain(path, "qs", &mut warnings);
+        if !warnings.is_empty() {
+            return Err(warnings.join("; "));
+        }
+        found.ok_or_else(|| format!("{}: no qs.csv (SDTM QS) found", path.display()))?
+    } else {
+        path.to_path_buf()
+    };
+    let bytes = std::fs::read(&file).map_err(|e| format!("{}: {e}", file.display()))?;
+    let text = String::from_utf8_lossy(&bytes);
+    let is_qs = path.is_dir() || crate::sdtm::Table::parse(text.lines().next().unwrap_or(""))
+        .is_ok_and(|t| t.col("QSTESTCD").is_some());
+    let data = if is_qs {
+        read_qlq_qs(&text)
+    } else {
+        read_qlq_csv(&text)
+    };
+    data.map_err(|e| format!("{}: {e}", file.display()))
 }
 
 /// One assessment's scores and change from the subject's baseline.

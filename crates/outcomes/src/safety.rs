@@ -8,15 +8,17 @@
 //! and the AESEV = SEVERE counts are given instead, labelled as severity, not grade.
 //!
 //! Treatment-emergent (admiral `derive_var_trtemfl`, end window configurable, default 30 d):
-//! TRTSDT = first EXSTDTC with EXDOSE > 0 (or EXDOSE = 0 for placebo), TRTEDT = last EXENDTC.
+//! TRTSDT = first EXSTDTC with EXDOSE > 0 (or EXDOSE = 0 for placebo), TRTEDT = last EXENDTC —
+//! [`crate::sdtm::exposure`], the same derivation the response pipeline uses.
 //! AE start dates are imputed like admiral `derive_vars_dt(highest_imputation = "M",
 //! date_imputation = "first", min_dates = TRTSDT)`: a missing day/month goes to the first,
 //! or to TRTSDT when TRTSDT lies inside the partial date's range; a missing year is not
 //! imputed. Then TRTEMFL = Y when TRTSDT is known, the AE did not end before TRTSDT, and the
 //! start is missing or TRTSDT ≤ start ≤ TRTEDT + window.
 //!
-//! This module reads the SDTM CSVs itself (no shared SDTM reader existed when it was written):
-//! comma-separated, header line, ISO 8601 `--DTC` (possibly partial).
+//! SDTM CSVs are read with [`crate::sdtm::Table`] and located with [`crate::sdtm::find_domain`]
+//! (comma-separated, header line, ISO 8601 `--DTC`, possibly partial); [`Table`], [`Exposure`]
+//! and [`exposure`] are re-exported here.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::Path;
@@ -25,49 +27,7 @@ use serde::{Deserialize, Serialize};
 use tm_model::{Date, DatePrecision};
 
 use crate::ctcae::{self, LabObservation, LabTerm};
-
-/// A CSV table with case-insensitive column lookup.
-#[derive(Debug, Clone, Default)]
-pub struct Table {
-    pub headers: Vec<String>,
-    pub rows: Vec<Vec<String>>,
-}
-
-impl Table {
-    /// Parses CSV text (header required).
-    pub fn parse(text: &str) -> Result<Table, String> {
-        let mut rdr = csv::ReaderBuilder::new()
-            .flexible(true)
-            .from_reader(text.as_bytes());
-        let headers = rdr
-            .headers()
-            .map_err(|e| e.to_string())?
-            .iter()
-            .map(|h| h.trim().trim_start_matches('\u{feff}').to_string())
-            .collect();
-        let mut rows = Vec::new();
-        for rec in rdr.records() {
-            let rec = rec.map_err(|e| e.to_string())?;
-            rows.push(rec.iter().map(|s| s.trim().to_string()).collect());
-        }
-        Ok(Table { headers, rows })
-    }
-
-    pub fn col(&self, name: &str) -> Option<usize> {
-        self.headers
-            .iter()
-            .position(|h| h.eq_ignore_ascii_case(name))
-    }
-
-    fn need(&self, name: &str, what: &str) -> Result<usize, String> {
-        self.col(name)
-            .ok_or_else(|| format!("{what}: missing column {name}"))
-    }
-}
-
-fn cell(row: &[String], c: Option<usize>) -> &str {
-    c.and_then(|c| row.get(c)).map(String::as_str).unwrap_or("")
-}
+pub use crate::sdtm::{exposure, Exposure, Table};
 
 /// Partial ISO date → (earliest, latest) possible day. `None` when the year is missing.
 pub fn date_range(dtc: &str) -> Option<(Date, Date)> {
@@ -89,48 +49,6 @@ pub fn impute_start(dtc: &str, min_date: Option<Date>) -> Option<Date> {
         Some(m) if lo < hi && m >= lo && m <= hi => Some(m),
         _ => Some(lo),
     }
-}
-
-/// Treatment start/end of one subject.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Exposure {
-    pub trtsdt: Option<Date>,
-    pub trtedt: Option<Date>,
-}
-
-/// TRTSDT/TRTEDT per subject from EX (module docs).
-pub fn exposure(ex: &Table) -> Result<HashMap<String, Exposure>, String> {
-    let cu = ex.need("USUBJID", "EX")?;
-    let cs = ex.need("EXSTDTC", "EX")?;
-    let ce = ex.col("EXENDTC");
-    let cd = ex.col("EXDOSE");
-    let ct = ex.col("EXTRT");
-    let mut out: HashMap<String, Exposure> = HashMap::new();
-    for r in &ex.rows {
-        let dose: Option<f64> = cell(r, cd).parse().ok();
-        let placebo = cell(r, ct).to_ascii_uppercase().contains("PLACEBO");
-        let dosed = match dose {
-            Some(d) => d > 0.0 || (d == 0.0 && placebo),
-            None => cd.is_none(),
-        };
-        if !dosed {
-            continue;
-        }
-        let e = out
-            .entry(cell(r, Some(cu)).to_string())
-            .or_insert(Exposure {
-                trtsdt: None,
-                trtedt: None,
-            });
-        if let Some(s) = Date::parse(cell(r, Some(cs))) {
-            e.trtsdt = Some(e.trtsdt.map_or(s, |x| x.min(s)));
-        }
-        let end = Date::parse(cell(r, ce)).or_else(|| Date::parse(cell(r, Some(cs))));
-        if let Some(en) = end {
-            e.trtedt = Some(e.trtedt.map_or(en, |x| x.max(en)));
-        }
-    }
-    Ok(out)
 }
 
 /// Options of the safety analysis.
@@ -225,26 +143,26 @@ pub fn ae_records(
     let cser = ae.col("AESER");
     let mut out = Vec::new();
     for r in &ae.rows {
-        let u = cell(r, Some(cu)).to_string();
+        let u = Table::cell(r, Some(cu)).to_string();
         let e = exp.get(&u);
-        let start = impute_start(cell(r, cs), e.and_then(|e| e.trtsdt));
-        let end = date_range(cell(r, ce)).map(|(_, hi)| hi);
-        let mut term = cell(r, cdec).to_string();
+        let start = impute_start(Table::cell(r, cs), e.and_then(|e| e.trtsdt));
+        let end = date_range(Table::cell(r, ce)).map(|(_, hi)| hi);
+        let mut term = Table::cell(r, cdec).to_string();
         if term.is_empty() {
-            term = cell(r, cterm).to_string();
+            term = Table::cell(r, cterm).to_string();
         }
         out.push(AeRecord {
             teae: treatment_emergent(start, end, e, opts.end_window_days),
             usubjid: u,
-            aeseq: cell(r, cq).to_string(),
+            aeseq: Table::cell(r, cq).to_string(),
             term,
             start,
-            grade: cell(r, cg)
+            grade: Table::cell(r, cg)
                 .parse::<u8>()
                 .ok()
                 .filter(|g| (1..=5).contains(g)),
-            severity: severity_code(cell(r, csev)),
-            serious: cell(r, cser).eq_ignore_ascii_case("Y"),
+            severity: severity_code(Table::cell(r, csev)),
+            serious: Table::cell(r, cser).eq_ignore_ascii_case("Y"),
         });
     }
     Ok(out)
@@ -356,26 +274,28 @@ pub struct SdtmInput {
 }
 
 impl SdtmInput {
-    /// Reads `dm.csv`, `ex.csv`, `ae.csv` and (if present) `lb.csv` from a directory.
+    /// Reads DM, EX, AE (required) and LB (optional) from a directory, each found by
+    /// [`crate::sdtm::find_domain`] (`dm.csv`, case-insensitive, else the single `dm_*.csv`).
+    /// Several candidate files for one of these domains is an error (which one is meant cannot
+    /// be guessed).
     pub fn read_dir(dir: &Path) -> Result<SdtmInput, String> {
-        let read = |name: &str| -> Result<Option<Table>, String> {
-            let p = dir.join(name);
-            if !p.exists() {
-                return Ok(None);
+        let read = |dom: &str| -> Result<Option<Table>, String> {
+            let mut warnings = Vec::new();
+            let found = crate::sdtm::find_domain(dir, dom, &mut warnings);
+            if !warnings.is_empty() {
+                return Err(warnings.join("; "));
             }
-            let text = std::fs::read_to_string(&p).map_err(|e| format!("{}: {e}", p.display()))?;
-            Table::parse(&text)
-                .map(Some)
-                .map_err(|e| format!("{}: {e}", p.display()))
+            found.map(|p| Table::read(&p)).transpose()
         };
-        let req = |name: &str| -> Result<Table, String> {
-            read(name)?.ok_or_else(|| format!("{}: not found", dir.join(name).display()))
+        let req = |dom: &str| -> Result<Table, String> {
+            read(dom)?
+                .ok_or_else(|| format!("{}: not found", dir.join(format!("{dom}.csv")).display()))
         };
         Ok(SdtmInput {
-            dm: req("dm.csv")?,
-            ex: req("ex.csv")?,
-            ae: req("ae.csv")?,
-            lb: read("lb.csv")?,
+            dm: req("dm")?,
+            ex: req("ex")?,
+            ae: req("ae")?,
+            lb: read("lb")?,
         })
     }
 }
@@ -419,40 +339,40 @@ fn lb_cols(lb: &Table) -> Result<LbCols, String> {
 /// terms of its LBTESTCD. Baseline = the LBBLFL = Y record.
 pub fn grade_lb(lb: &Table, exp: &HashMap<String, Exposure>) -> Result<Vec<GradedLab>, String> {
     let c = lb_cols(lb)?;
-    let num = |r: &[String], col: Option<usize>| cell(r, col).parse::<f64>().ok();
+    let num = |r: &[String], col: Option<usize>| Table::cell(r, col).parse::<f64>().ok();
     // baseline: (subject, test) → (value, unit, uln)
     let mut base: HashMap<(String, String), (f64, String, Option<f64>)> = HashMap::new();
     for r in &lb.rows {
-        if cell(r, c.bl).eq_ignore_ascii_case("Y") {
+        if Table::cell(r, c.bl).eq_ignore_ascii_case("Y") {
             if let Some(v) = num(r, c.val) {
                 base.insert(
                     (
-                        cell(r, Some(c.u)).to_string(),
-                        cell(r, Some(c.test)).to_string(),
+                        Table::cell(r, Some(c.u)).to_string(),
+                        Table::cell(r, Some(c.test)).to_string(),
                     ),
-                    (v, ucum(cell(r, c.unit)), num(r, c.hi)),
+                    (v, ucum(Table::cell(r, c.unit)), num(r, c.hi)),
                 );
             }
         }
     }
     let mut out = Vec::new();
     for r in &lb.rows {
-        let test = cell(r, Some(c.test));
-        if ctcae::terms_for_lbtestcd(test).is_empty() || cell(r, c.bl).eq_ignore_ascii_case("Y") {
+        let test = Table::cell(r, Some(c.test));
+        if ctcae::terms_for_lbtestcd(test).is_empty() || Table::cell(r, c.bl).eq_ignore_ascii_case("Y") {
             continue;
         }
-        let u = cell(r, Some(c.u));
+        let u = Table::cell(r, Some(c.u));
         let Some(trtsdt) = exp.get(u).and_then(|e| e.trtsdt) else {
             continue;
         };
-        let Some(d) = Date::parse(cell(r, c.dtc)) else {
+        let Some(d) = Date::parse(Table::cell(r, c.dtc)) else {
             continue;
         };
         if d < trtsdt {
             continue;
         }
         let Some(v) = num(r, c.val) else { continue };
-        let unit = ucum(cell(r, c.unit));
+        let unit = ucum(Table::cell(r, c.unit));
         let mut obs = LabObservation::new(v, &unit, num(r, c.lo), num(r, c.hi));
         if let Some((bv, bu, buln)) = base.get(&(u.to_string(), test.to_string())) {
             obs.baseline = Some(tm_model::Quantity::new(*bv, bu.clone()));
@@ -462,7 +382,7 @@ pub fn grade_lb(lb: &Table, exp: &HashMap<String, Exposure>) -> Result<Vec<Grade
             out.push(GradedLab {
                 usubjid: u.to_string(),
                 lbtestcd: test.to_string(),
-                visit: cell(r, c.visit).to_string(),
+                visit: Table::cell(r, c.visit).to_string(),
                 grade: g,
             });
         }
@@ -492,18 +412,18 @@ pub fn afp(
     type Row = (Option<Date>, String, f64, String, bool);
     let mut by: BTreeMap<String, Vec<Row>> = BTreeMap::new();
     for r in &lb.rows {
-        if !is_afp(cell(r, Some(c.test)), cell(r, cname)) {
+        if !is_afp(Table::cell(r, Some(c.test)), Table::cell(r, cname)) {
             continue;
         }
-        let Ok(v) = cell(r, c.val).parse::<f64>() else {
+        let Ok(v) = Table::cell(r, c.val).parse::<f64>() else {
             continue;
         };
-        by.entry(cell(r, Some(c.u)).to_string()).or_default().push((
-            Date::parse(cell(r, c.dtc)),
-            cell(r, c.visit).to_string(),
+        by.entry(Table::cell(r, Some(c.u)).to_string()).or_default().push((
+            Date::parse(Table::cell(r, c.dtc)),
+            Table::cell(r, c.visit).to_string(),
             v,
-            cell(r, c.unit).to_string(),
-            cell(r, c.bl).eq_ignore_ascii_case("Y"),
+            Table::cell(r, c.unit).to_string(),
+            Table::cell(r, c.bl).eq_ignore_ascii_case("Y"),
         ));
     }
     let mut subjects = Vec::new();
@@ -553,7 +473,7 @@ pub fn analyze(input: &SdtmInput, opts: &SafetyOptions) -> Result<SafetyReport, 
         .dm
         .rows
         .iter()
-        .map(|r| (cell(r, Some(cu)).to_string(), cell(r, Some(ca)).to_string()))
+        .map(|r| (Table::cell(r, Some(cu)).to_string(), Table::cell(r, Some(ca)).to_string()))
         .collect();
     let aes = ae_records(&input.ae, &exp, opts)?;
     let has_grade = input.ae.col("AETOXGR").is_some();

@@ -1,6 +1,7 @@
 //! Reading CDISC SDTM domains stored as CSV (one file per domain, a header line with the
 //! SDTM variable names; empty field = missing). Used by the tumour-response pipeline
-//! ([`crate::response`]).
+//! ([`crate::response`]) and the safety tables ([`crate::safety`]): [`Table`] is the CSV reader,
+//! [`find_domain`] the file lookup and [`exposure`] the EX derivation of both.
 //!
 //! Files are found in a directory by domain: `<dom>.csv` (case-insensitive), otherwise the
 //! single `<dom>_*.csv`; when several match, the one naming RECIST (and not iRECIST) is used,
@@ -10,7 +11,8 @@
 //! ADaM"):
 //! - `ARM` from DM; `RANDDT` = DS `DSSTDTC` of `DSDECOD = RANDOMIZED` (complete dates only);
 //! - `TRTSDT`/`TRTEDT` = first EX start / last EX end with `EXDOSE > 0`, or dose 0 of a placebo
-//!   (`EXTRT` contains PLACEBO) (complete dates only);
+//!   (`EXTRT` contains PLACEBO) (complete dates only) — [`exposure`], shared with
+//!   [`crate::safety`];
 //! - `DTHDT` = DM `DTHDTC`, imputed by [`DateRules::death`] (first day/month by default);
 //! - `LSTALVDT` = the latest of AE start and end dates (imputed by [`DateRules::other`]), LB
 //!   dates (complete only) and TRTEDT — AE and LB are optional files;
@@ -22,7 +24,7 @@
 //! PROGRESSION / NOT EVALUABLE) and, a trialmatch convention for mRECIST, `VIABDIAM` (viable
 //! enhancing diameter).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
 use crate::response::dates::{impute, DateRules, Imputation};
@@ -30,36 +32,52 @@ use crate::response::lesions::{
     organ_is_nodal, LesionCategory, LesionRecord, LesionStatus, SubjectInfo, INVESTIGATOR,
 };
 use crate::response::Millimetres;
+use serde::{Deserialize, Serialize};
 use tm_model::date::Date;
 
-/// One CSV domain held in memory.
+/// One SDTM domain (or any CSV with a header line) held in memory — the one CSV table reader of
+/// the outcome modules ([`crate::safety`] uses it too). Headers keep their spelling (a BOM and
+/// surrounding blanks removed) and are looked up case-insensitively; every cell is trimmed; rows
+/// may have fewer or more fields than the header (a missing field reads as "").
+#[derive(Debug, Clone, Default)]
 pub struct Table {
+    /// Where the table came from (a path, or "" for text parsed with [`Table::parse`]).
     pub file: String,
-    headers: Vec<String>,
-    rows: Vec<csv::StringRecord>,
+    pub headers: Vec<String>,
+    pub rows: Vec<Vec<String>>,
 }
 
 impl Table {
+    /// Reads a CSV file; errors name the file.
     pub fn read(path: &Path) -> Result<Table, String> {
         let file = path.display().to_string();
         let bytes = std::fs::read(path).map_err(|e| format!("{file}: {e}"))?;
         let text = String::from_utf8_lossy(&bytes);
-        Table::parse(&text, &file)
+        Table::parse_named(&text, &file)
     }
 
-    pub fn parse(text: &str, file: &str) -> Result<Table, String> {
+    /// Parses CSV text (header line required).
+    pub fn parse(text: &str) -> Result<Table, String> {
+        Table::parse_inner(text, "").map_err(|e| e.to_string())
+    }
+
+    /// Parses CSV text; errors and [`Table::file`] name `file`.
+    pub fn parse_named(text: &str, file: &str) -> Result<Table, String> {
+        Table::parse_inner(text, file).map_err(|e| format!("{file}: {e}"))
+    }
+
+    fn parse_inner(text: &str, file: &str) -> Result<Table, csv::Error> {
         let mut rdr = csv::ReaderBuilder::new()
             .flexible(true)
             .from_reader(text.as_bytes());
         let headers = rdr
-            .headers()
-            .map_err(|e| format!("{file}: {e}"))?
+            .headers()?
             .iter()
-            .map(|h| h.trim_start_matches('\u{feff}').trim().to_ascii_uppercase())
+            .map(|h| h.trim_start_matches('\u{feff}').trim().to_string())
             .collect();
         let mut rows = Vec::new();
         for r in rdr.records() {
-            rows.push(r.map_err(|e| format!("{file}: {e}"))?);
+            rows.push(r?.iter().map(|c| c.trim().to_string()).collect());
         }
         Ok(Table {
             file: file.to_string(),
@@ -68,11 +86,21 @@ impl Table {
         })
     }
 
+    /// Index of a column (case-insensitive).
     pub fn col(&self, name: &str) -> Option<usize> {
-        self.headers.iter().position(|h| h == name)
+        self.headers
+            .iter()
+            .position(|h| h.eq_ignore_ascii_case(name))
     }
 
-    fn require(&self, names: &[&str]) -> Result<(), String> {
+    /// Index of a required column; the error names `what` (e.g. the domain).
+    pub fn need(&self, name: &str, what: &str) -> Result<usize, String> {
+        self.col(name)
+            .ok_or_else(|| format!("{what}: missing column {name}"))
+    }
+
+    /// Checks that every column of `names` exists.
+    pub fn require(&self, names: &[&str]) -> Result<(), String> {
         for n in names {
             if self.col(n).is_none() {
                 return Err(format!("{}: column {n} not found", self.file));
@@ -89,12 +117,16 @@ impl Table {
         self.rows.is_empty()
     }
 
-    /// The trimmed value of `name` in row `i` ("" when absent).
+    /// The value of `name` in row `i` ("" when the column or the field is absent).
     pub fn get(&self, i: usize, name: &str) -> &str {
-        self.col(name)
-            .and_then(|c| self.rows.get(i).and_then(|r| r.get(c)))
-            .unwrap_or("")
-            .trim()
+        self.rows
+            .get(i)
+            .map_or("", |r| Table::cell(r, self.col(name)))
+    }
+
+    /// The value in column `col` of `row` ("" when `col` is `None` or the field is absent).
+    pub fn cell(row: &[String], col: Option<usize>) -> &str {
+        col.and_then(|c| row.get(c)).map_or("", String::as_str)
     }
 }
 
@@ -184,6 +216,67 @@ fn parse_num(s: &str) -> Option<f64> {
     s.trim().parse::<f64>().ok().filter(|x| x.is_finite())
 }
 
+/// Treatment start and end of one subject (ADSL `TRTSDT` / `TRTEDT`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Exposure {
+    pub trtsdt: Option<Date>,
+    pub trtedt: Option<Date>,
+}
+
+/// Whether an EX record is a dose (admiral `ad_adsl.R` filter): `EXDOSE > 0`, or `EXDOSE = 0`
+/// with `EXTRT` containing PLACEBO. When EX has no EXDOSE column at all every record counts as a
+/// dose (a trialmatch convention for minimal EX extracts; admiral requires the column).
+pub fn is_dose_record(exdose: Option<&str>, extrt: &str) -> bool {
+    let Some(text) = exdose else {
+        return true;
+    };
+    let placebo = extrt.to_ascii_uppercase().contains("PLACEBO");
+    match parse_num(text) {
+        Some(d) => d > 0.0 || (d == 0.0 && placebo),
+        None => false,
+    }
+}
+
+/// `TRTSDT` / `TRTEDT` per subject from EX — the one exposure rule of the outcome modules
+/// (response pipeline, safety, report), following admiral `ad_adsl.R` (NOTES.md "How SDTM links
+/// to ADaM"):
+/// - only dose records count ([`is_dose_record`]);
+/// - `TRTSDT` = the earliest complete `EXSTDTC`, `TRTEDT` = the latest complete `EXENDTC`
+///   (a time part is ignored; partial dates are not imputed, as admiral's `derive_vars_dtm`
+///   with the default `highest_imputation = "h"`);
+/// - a record without a complete `EXENDTC` does not give `TRTEDT` (no fallback to its start
+///   date): this reproduces pharmaverse ADSL `TRTEDT` for all subjects, including the six whose
+///   last EX record has no end date.
+///
+/// Every subject with a dose record gets an entry (dates `None` when none is complete).
+/// Errors when EX lacks USUBJID or EXSTDTC.
+pub fn exposure(ex: &Table) -> Result<HashMap<String, Exposure>, String> {
+    let cu = ex.need("USUBJID", "EX")?;
+    let cs = ex.need("EXSTDTC", "EX")?;
+    let ce = ex.col("EXENDTC");
+    let cd = ex.col("EXDOSE");
+    let ct = ex.col("EXTRT");
+    let mut out: HashMap<String, Exposure> = HashMap::new();
+    for r in &ex.rows {
+        let id = Table::cell(r, Some(cu));
+        let dose = cd.map(|c| Table::cell(r, Some(c)));
+        if id.is_empty() || !is_dose_record(dose, Table::cell(r, ct)) {
+            continue;
+        }
+        let e = out.entry(id.to_string()).or_insert(Exposure {
+            trtsdt: None,
+            trtedt: None,
+        });
+        if let Some(s) = complete_date(Table::cell(r, Some(cs))) {
+            e.trtsdt = Some(e.trtsdt.map_or(s, |x| x.min(s)));
+        }
+        if let Some(en) = complete_date(Table::cell(r, ce)) {
+            e.trtedt = Some(e.trtedt.map_or(en, |x| x.max(en)));
+        }
+    }
+    Ok(out)
+}
+
 /// Reads DM (required), DS, EX, AE, LB, RS, TU and TR from a directory.
 pub fn read_sdtm_dir(dir: &Path, rules: &DateRules) -> Result<SdtmStudy, String> {
     let mut study = SdtmStudy::default();
@@ -251,22 +344,18 @@ pub fn read_sdtm_dir(dir: &Path, rules: &DateRules) -> Result<SdtmStudy, String>
             .push("no DS file: no randomisation dates, so no OS/PFS records".to_string());
     }
     if let Some(ex) = &ex {
-        for i in 0..ex.len() {
-            let dose = parse_num(ex.get(i, "EXDOSE"));
-            let placebo = ex.get(i, "EXTRT").to_ascii_uppercase().contains("PLACEBO");
-            let dosed = dose.is_some_and(|d| d > 0.0) || (dose == Some(0.0) && placebo);
-            if !dosed {
-                continue;
+        match exposure(ex) {
+            Ok(exp) => {
+                for s in subjects.values_mut() {
+                    if let Some(e) = exp.get(&s.subject) {
+                        s.treatment_start = e.trtsdt;
+                        s.treatment_end = e.trtedt;
+                    }
+                }
             }
-            let Some(s) = subjects.get_mut(ex.get(i, "USUBJID")) else {
-                continue;
-            };
-            if let Some(d) = complete_date(ex.get(i, "EXSTDTC")) {
-                s.treatment_start = Some(s.treatment_start.map_or(d, |x| x.min(d)));
-            }
-            if let Some(d) = complete_date(ex.get(i, "EXENDTC")) {
-                s.treatment_end = Some(s.treatment_end.map_or(d, |x| x.max(d)));
-            }
+            Err(e) => study
+                .warnings
+                .push(format!("{e}: no treatment dates derived")),
         }
     }
     // Last known alive.

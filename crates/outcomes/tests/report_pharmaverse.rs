@@ -137,5 +137,20 @@ fn pharmaverse_report_matches_oracle_counts() {
     }
     let html = std::fs::read_to_string(out.join("report.html")).unwrap();
     assert_eq!(html.matches("<svg").count(), r.plots.len());
+    // The report's own adsl.csv equals the oracle ADSL on the derived dates and flags.
+    let (hm, mine) = read(&out.join("adsl.csv"));
+    let mine: BTreeMap<String, Vec<String>> = mine
+        .into_iter()
+        .map(|r| (r[col(&hm, "USUBJID")].clone(), r))
+        .collect();
+    let usubjid = col(&h, "USUBJID");
+    for v in [
+        "RANDDT", "TRTSDT", "TRTEDT", "DTHDT", "LSTALVDT", "ARM", "ACTARM",
+    ] {
+        let (ci, cm) = (col(&h, v), col(&hm, v));
+        for x in &rows {
+            assert_eq!(mine[&x[usubjid]][cm], x[ci], "{v} of {}", x[usubjid]);
+        }
+    }
     let _ = std::fs::remove_dir_all(&out);
 }

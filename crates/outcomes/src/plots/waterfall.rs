@@ -126,7 +126,7 @@ pub fn waterfall_svg(
             chart
                 .draw_series(std::iter::empty::<Rectangle<(f64, f64)>>())
                 .map_err(err)?
-                .label(format!("{code} (n={count})"))
+                .label(format!("BOR {code} (n={count})"))
                 .legend(move |(x, y)| Rectangle::new([(x, y - 6), (x + 14, y + 6)], c.filled()));
         }
         if bars.is_empty() {

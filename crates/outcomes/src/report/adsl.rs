@@ -5,8 +5,9 @@
 //! - `RANDFL`/`RANDDT`: DS record with `DSDECOD = RANDOMIZED` (its `DSSTDTC`). When DS has no
 //!   RANDOMIZED record for anyone, a subject with an assigned arm (not a screen failure, no
 //!   `ARMNRS`) counts as randomised with `RANDDT` = `RFSTDTC`.
-//! - `TRTSDT`/`TRTEDT`: first / last EX start / end with `EXDOSE > 0`, or a placebo
-//!   (`EXTRT` contains PLACEBO) with dose 0. `SAFFL` = Y when `TRTSDT` exists.
+//! - `TRTSDT`/`TRTEDT`: [`crate::sdtm::exposure`] (first complete EX start / last complete EX
+//!   end of dose records: `EXDOSE > 0`, or a placebo with dose 0). `SAFFL` = Y when the subject
+//!   has a dose record.
 //! - `EOSSTT`/`EOSDT`/`DCSREAS`: the last DS `DISPOSITION EVENT` — COMPLETED, DISCONTINUED (reason
 //!   = its `DSDECOD`) or, for a screen failure, SCREEN FAILURE; ONGOING when there is none.
 //! - `DTHDT`: `DTHDTC` with a missing day / month imputed to the first.
@@ -74,6 +75,7 @@ struct Subject {
     randdt: Option<Date>,
     randomized_ds: bool,
     screen_fail_ds: bool,
+    dosed: bool,
     trtsdt: Option<Date>,
     trtedt: Option<Date>,
     disposition: Option<(Option<Date>, i64, String)>,
@@ -145,26 +147,14 @@ pub fn derive_adsl(sdtm_dir: &Path) -> Result<Table, String> {
             }
         }
     }
-    if let Some(ex) = read("ex")? {
-        for r in &ex.rows {
-            let Some(id) = ex.get(r, "USUBJID") else {
-                continue;
-            };
-            let dose = ex.num(r, "EXDOSE");
-            let placebo = ex.s(r, "EXTRT").to_ascii_uppercase().contains("PLACEBO");
-            let dosed = match dose {
-                Some(d) => d > 0.0 || (d == 0.0 && placebo),
-                // No dose recorded: an exposure record still means treated.
-                None => !ex.has("EXDOSE") || placebo,
-            };
-            if !dosed {
-                continue;
-            }
-            let s = subj.entry(id.to_string()).or_default();
-            let st = full_date(ex.s(r, "EXSTDTC"));
-            let en = full_date(ex.s(r, "EXENDTC")).or(st);
-            s.trtsdt = earlier(s.trtsdt, st);
-            s.trtedt = later(s.trtedt, en);
+    // Exposure: the shared rule of the outcome modules (crate::sdtm::exposure).
+    if let Some(p) = find_domain(sdtm_dir, "ex") {
+        let ex = crate::sdtm::Table::read(&p)?;
+        for (id, e) in crate::sdtm::exposure(&ex)? {
+            let s = subj.entry(id).or_default();
+            s.dosed = true;
+            s.trtsdt = e.trtsdt;
+            s.trtedt = e.trtedt;
         }
     }
     if let Some(ae) = read("ae")? {
@@ -345,7 +335,7 @@ pub fn derive_adsl(sdtm_dir: &Path) -> Result<Table, String> {
             "Y".to_string(),
             yn(randomized),
             d(randdt),
-            yn(s.trtsdt.is_some()),
+            yn(s.dosed),
             d(s.trtsdt),
             d(s.trtedt),
             eosstt,

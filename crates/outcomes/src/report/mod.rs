@@ -377,8 +377,8 @@ fn outcome_measures(
                                 .iter()
                                 .map(|r| {
                                     format!(
-                                        "{}: {}/{}",
-                                        r.label.trim_start_matches("Subjects with "),
+                                        "{} {}/{}",
+                                        short_ae_label(&r.label),
                                         r.by_arm.get(i).copied().unwrap_or(0),
                                         n
                                     )
@@ -403,6 +403,46 @@ fn outcome_measures(
         }
     }
     out
+}
+
+/// "N of M records are censored on day 1 …" when some records of `paramcd` in `adtte.csv`
+/// are censored at their start date (typically: no post-baseline tumour assessment), which
+/// otherwise makes the at-risk numbers fall abruptly.
+fn censored_at_start_note(adtte: &Table, paramcd: &str) -> Option<String> {
+    let rows: Vec<&Vec<String>> = adtte
+        .rows
+        .iter()
+        .filter(|r| adtte.s(r, "PARAMCD") == paramcd)
+        .collect();
+    let early = rows
+        .iter()
+        .filter(|r| {
+            adtte.num(r, "CNSR") == Some(1.0) && adtte.num(r, "AVAL").is_some_and(|a| a <= 1.0)
+        })
+        .count();
+    (early > 0).then(|| {
+        format!(
+            "{early} of {} subjects are censored on day 1 (no post-baseline assessment or follow-up), so the number at risk drops right after the start.",
+            rows.len()
+        )
+    })
+}
+
+/// Short form of an AE summary row label for the outcome-measure table.
+fn short_ae_label(label: &str) -> &str {
+    if label.contains("≥ 1 TEAE") {
+        "any TEAE"
+    } else if label.contains("grade ≥ 3") {
+        "grade ≥ 3"
+    } else if label.contains("severe") {
+        "severe"
+    } else if label.contains("serious") {
+        "serious"
+    } else if label.contains("fatal") {
+        "fatal"
+    } else {
+        label
+    }
 }
 
 /// Runs everything and writes `report.md`, `report.html`, `report.json`, the analysis CSVs
@@ -548,7 +588,7 @@ pub fn generate(
             title: format!("Kaplan-Meier: {}", ep.name),
             file: file.clone(),
             source: format!("adtte.csv (PARAMCD {})", ep.paramcd),
-            note: None,
+            note: censored_at_start_note(&adtte, &ep.paramcd),
         });
         svgs.push((file, svg));
     }

@@ -245,7 +245,7 @@ fn blocks(r: &Report) -> Vec<Block> {
                     o.time_frame.clone().unwrap_or_default(),
                     match (&o.matched, &o.rule) {
                         (Some(m), Some(rule)) => format!("{m} ({rule})"),
-                        _ => "—".into(),
+                        _ => "none".into(),
                     },
                     o.status.clone(),
                     vals,
@@ -401,6 +401,16 @@ fn blocks(r: &Report) -> Vec<Block> {
         }));
     }
 
+    // Plots.
+    b.push(Block::H2("Plots".into()));
+    if r.plots.is_empty() {
+        b.push(Block::P(
+            "No plots: no time-to-event or tumour data.".into(),
+        ));
+    }
+    for p in &r.plots {
+        b.push(Block::Plot(p.clone()));
+    }
     // Adverse events.
     b.push(Block::H2("Adverse events".into()));
     match &r.adverse_events {
@@ -497,16 +507,6 @@ fn blocks(r: &Report) -> Vec<Block> {
         }
     }
 
-    // Plots.
-    b.push(Block::H2("Plots".into()));
-    if r.plots.is_empty() {
-        b.push(Block::P(
-            "No plots: no time-to-event or tumour data.".into(),
-        ));
-    }
-    for p in &r.plots {
-        b.push(Block::Plot(p.clone()));
-    }
     if !r.notes.is_empty() {
         b.push(Block::H2("Notes".into()));
         b.push(Block::List(r.notes.clone()));
@@ -640,6 +640,7 @@ figcaption{font-size:0.9em;color:#333;margin-top:6px}
 code{background:#f2f2f2;padding:1px 4px;border-radius:3px;font-size:0.92em}
 nav{background:#f6f8fa;border:1px solid #e1e4e8;padding:8px 14px;border-radius:4px;font-size:0.92em}
 nav a{margin-right:14px;color:#0b4f7c}
+summary{cursor:pointer;color:#0b4f7c;margin:6px 0}
 .cell-lines{white-space:pre-line}";
 
 fn is_numeric_cell(s: &str) -> bool {
@@ -719,6 +720,14 @@ pub fn html(r: &Report, svgs: &HashMap<String, String>) -> String {
                 o.push_str("</ul>\n");
             }
             Block::Table(t) => {
+                let long = t.rows.len() > 40;
+                if long {
+                    let _ = writeln!(
+                        o,
+                        "<details><summary>Show the full table ({} rows)</summary>",
+                        t.rows.len()
+                    );
+                }
                 o.push_str("<table>\n<thead><tr>");
                 for h in &t.header {
                     let _ = write!(o, "<th>{}</th>", esc(h));
@@ -756,6 +765,9 @@ pub fn html(r: &Report, svgs: &HashMap<String, String>) -> String {
                     o.push_str("</tr>\n");
                 }
                 o.push_str("</tbody>\n</table>\n");
+                if long {
+                    o.push_str("</details>\n");
+                }
                 if !t.source.is_empty() {
                     let _ = writeln!(o, "<p class=\"src\">Source: {}</p>", esc(&t.source));
                 }

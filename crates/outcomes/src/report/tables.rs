@@ -122,7 +122,7 @@ pub fn participant_flow(adsl: &Table, source: &str) -> ParticipantFlow {
             "{not_rand_treated} subject(s) were treated without a randomisation record; they are not in the arm columns."
         ));
     }
-    let other = screened - screen_failures - rand.len() as u64;
+    let other = screened.saturating_sub(screen_failures + rand.len() as u64);
     if other > 0 {
         notes.push(format!(
             "{other} screened subject(s) are neither randomised nor recorded as screen failures."

@@ -1,18 +1,19 @@
-//! `trialmatch qol <csv> [--baseline-visit V]`: EORTC QLQ-C30 v3.0 scale scores, summary score
-//! and change from baseline by visit (tm-outcomes::qlq_c30; CSV format and JSON shape in
-//! docs/contracts.md, section "qol").
+//! `trialmatch qol <csv|qs.csv|sdtm-dir> [--baseline-visit V]`: EORTC QLQ-C30 v3.0 scale
+//! scores, summary score and change from baseline by visit (tm-outcomes::qlq_c30; input formats
+//! and JSON shape in docs/contracts.md, section "qol").
 
 use std::path::PathBuf;
 
-use tm_outcomes::qlq_c30::{read_qlq_csv, report};
+use tm_outcomes::qlq_c30::{read_qlq_path, report};
 
 use crate::ctx::write_stdout;
 use crate::{CliError, Ctx};
 
 #[derive(clap::Args)]
 pub struct Args {
-    /// Long-form CSV with columns subject, visit, date, item (1–30), response.
-    #[arg(value_name = "CSV")]
+    /// Long-form CSV (subject, visit, date, item 1–30, response), an SDTM QS CSV (QSTESTCD
+    /// EOR0101–EOR0130) or an SDTM directory containing qs.csv.
+    #[arg(value_name = "CSV|QS|SDTM-DIR")]
     pub input: PathBuf,
     /// Visit name used as baseline (default: each subject's earliest-dated assessment).
     #[arg(long, value_name = "VISIT")]
@@ -20,10 +21,7 @@ pub struct Args {
 }
 
 pub fn run(ctx: &Ctx, args: Args) -> Result<(), CliError> {
-    let text = std::fs::read_to_string(&args.input)
-        .map_err(|e| CliError::failure(format!("{}: {e}", args.input.display())))?;
-    let data = read_qlq_csv(&text)
-        .map_err(|e| CliError::failure(format!("{}: {e}", args.input.display())))?;
+    let data = read_qlq_path(&args.input).map_err(CliError::failure)?;
     if data.assessments.is_empty() {
         return Err(CliError::failure(format!(
             "{}: no usable rows ({} skipped)",

@@ -6,14 +6,21 @@
 //! Input CSV (docs/contracts.md "dosimetry"): one row per treatment, header required:
 //! `patient, prescribed_gbq, residual_pct, hours_since_calibration, lsf_pct,
 //! target_mass_kg | target_volume_ml, lung_mass_kg, prior_lung_dose_gy, tn_ratio,
-//! tumour_mass_kg | tumour_volume_ml, normal_mass_kg | normal_volume_ml`. Only `patient`,
-//! `prescribed_gbq` and `lsf_pct` are required; blank = not given.
+//! tumour_mass_kg | tumour_volume_ml, normal_mass_kg | normal_volume_ml, microsphere`. Only
+//! `patient`, `prescribed_gbq` and `lsf_pct` are required; blank = not given.
+//!
+//! Resin microspheres (`microsphere = resin`): the report adds the activity reduction by lung
+//! shunt fraction of §6.3 (`tm_clinical::y90::resin_lsf_reduction`, default thresholds and
+//! boundary settings of `ResinLsfConfig`) and the activity it recommends, taking
+//! `prescribed_gbq` as the planned activity before that reduction (e.g. from the BSA method,
+//! §6.4). The doses are still those of the prescribed activity as given.
 
 use serde::{Deserialize, Serialize};
 use tm_clinical::units::{Gbq, Gy, Hours, Kg, Percent};
 use tm_clinical::y90::{
     check_lung_dose, delivered_activity, lung_dose, mird_liver_dose, partition_doses,
-    DosimetryConfig, Partition, PartitionInput, LIVER_DENSITY_G_PER_ML, LUNG_MASS_CONVENTION,
+    resin_lsf_reduction, DosimetryConfig, Partition, PartitionInput, ResinLsfConfig,
+    ResinLsfDecision, LIVER_DENSITY_G_PER_ML, LUNG_MASS_CONVENTION,
 };
 use tm_model::Quantity;
 
@@ -23,6 +30,37 @@ use tm_model::Quantity;
 pub enum MassInput {
     Kg(f64),
     VolumeMl(f64),
+}
+
+/// Microsphere product type (§6.2 glass / TheraSphere-type, §6.3–6.4 resin / SIR-Spheres-type).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Microsphere {
+    Resin,
+    Glass,
+}
+
+impl std::str::FromStr for Microsphere {
+    type Err = String;
+
+    /// `resin` / `glass` (case-insensitive; also `sir-spheres`, `therasphere`).
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "resin" | "sir-spheres" | "sirspheres" => Ok(Microsphere::Resin),
+            "glass" | "therasphere" => Ok(Microsphere::Glass),
+            other => Err(format!("microsphere '{other}' is not resin or glass")),
+        }
+    }
+}
+
+/// The resin activity reduction by lung shunt fraction (§6.3), as reported.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct ResinReduction {
+    /// `full_activity`, `reduce` (with `reduction` percent and `factor`) or `do_not_treat`.
+    #[serde(flatten)]
+    pub decision: ResinLsfDecision,
+    /// `prescribed_gbq` after the reduction; `None` = do not treat.
+    pub recommended_activity_gbq: Option<f64>,
 }
 
 /// One treatment's inputs.
@@ -47,6 +85,8 @@ pub struct TreatmentInput {
     pub tn_ratio: Option<f64>,
     pub tumour: Option<MassInput>,
     pub normal_liver: Option<MassInput>,
+    /// Microsphere type; `Some(Resin)` adds the LSF activity reduction to the report.
+    pub microsphere: Option<Microsphere>,
 }
 
 impl TreatmentInput {
@@ -64,6 +104,7 @@ impl TreatmentInput {
             tn_ratio: None,
             tumour: None,
             normal_liver: None,
+            microsphere: None,
         }
     }
 }
@@ -83,6 +124,9 @@ pub struct TreatmentReport {
     pub lung_cumulative_within_limit: Option<bool>,
     /// Partition model (§6.5), when T/N, tumour and normal-liver masses are given.
     pub partition: Option<Partition>,
+    pub microsphere: Option<Microsphere>,
+    /// Resin microspheres only: the §6.3 activity reduction by lung shunt fraction.
+    pub resin_lsf_reduction: Option<ResinReduction>,
     pub gy_kg_per_gbq: f64,
     pub notes: Vec<String>,
     pub errors: Vec<String>,
@@ -113,6 +157,8 @@ pub fn report_treatment(t: &TreatmentInput, cfg: &DosimetryConfig) -> TreatmentR
         lung_single_within_limit: None,
         lung_cumulative_within_limit: None,
         partition: None,
+        microsphere: t.microsphere,
+        resin_lsf_reduction: None,
         gy_kg_per_gbq: cfg.gy_kg_per_gbq,
         notes: Vec::new(),
         errors: Vec::new(),
@@ -122,6 +168,23 @@ pub fn report_treatment(t: &TreatmentInput, cfg: &DosimetryConfig) -> TreatmentR
             .push("lung mass 1 kg by convention (clinical-rules §6.3)".into());
     }
     let lsf = Percent(t.lsf_pct);
+    if t.microsphere == Some(Microsphere::Resin) {
+        match resin_lsf_reduction(lsf, &ResinLsfConfig::default()) {
+            Ok(decision) => {
+                if decision == ResinLsfDecision::DoNotTreat {
+                    r.notes.push(format!(
+                        "resin microspheres: LSF {} % is above the treatment limit (§6.3): do not treat",
+                        t.lsf_pct
+                    ));
+                }
+                r.resin_lsf_reduction = Some(ResinReduction {
+                    decision,
+                    recommended_activity_gbq: decision.apply(Gbq(t.prescribed_gbq)).map(|a| a.0),
+                });
+            }
+            Err(e) => r.errors.push(format!("resin LSF reduction: {e}")),
+        }
+    }
     let delivered = match delivered_activity(
         Gbq(t.prescribed_gbq),
         Percent(t.residual_pct),
@@ -254,6 +317,9 @@ pub fn read_dosimetry_csv(text: &str) -> Result<(Vec<TreatmentInput>, Vec<Skippe
                 tn_ratio: num("tn_ratio")?,
                 tumour: mass("tumour_mass_kg", "tumour_volume_ml")?,
                 normal_liver: mass("normal_mass_kg", "normal_volume_ml")?,
+                microsphere: cell("microsphere")
+                    .map(str::parse::<Microsphere>)
+                    .transpose()?,
             })
         })();
         match row {
@@ -324,6 +390,19 @@ impl DosimetryReport {
                 f2(t.lung_dose_gy),
                 f2(t.cumulative_lung_dose_gy)
             ));
+            if let Some(rr) = &t.resin_lsf_reduction {
+                let what = match rr.decision {
+                    ResinLsfDecision::FullActivity => "no reduction".to_string(),
+                    ResinLsfDecision::Reduce { reduction, .. } => {
+                        format!("reduce by {} %", reduction.0)
+                    }
+                    ResinLsfDecision::DoNotTreat => "do not treat".to_string(),
+                };
+                out.push_str(&format!(
+                    "  resin LSF reduction  {what} → recommended activity {} GBq (prescribed taken as planned)\n",
+                    f2(rr.recommended_activity_gbq)
+                ));
+            }
             if let Some(p) = &t.partition {
                 out.push_str(&format!(
                     "  partition: tumour {:.2} Gy, normal liver {:.2} Gy, lung {:.2} Gy (A_T {:.3}, A_N {:.3} GBq)\n",

@@ -87,9 +87,9 @@ enum Commands {
     /// Adverse-event tables (treatment-emergent, worst grade by arm, serious vs grade ≥ 3),
     /// CTCAE v5 lab grades and AFP change from an SDTM CSV directory.
     Safety(cmd::safety::Args),
-    /// EORTC QLQ-C30 v3.0 scores, summary score and change from baseline from a CSV.
+    /// EORTC QLQ-C30 v3.0 scores, summary score and change from baseline from a CSV or SDTM QS.
     Qol(cmd::qol::Args),
-    /// Y-90 SIRT dosimetry: delivered activity, MIRD liver, lung and partition-model doses.
+    /// Y-90 SIRT dosimetry: delivered activity, MIRD, lung, partition doses, resin LSF reduction.
     Dosimetry(cmd::dosimetry::Args),
 }
 

@@ -24,7 +24,10 @@ fn demo_screens_every_example_patient_against_the_seed_trials() {
     assert!(line.contains("ineligible") && line.contains("I5"), "{line}");
     // The MAA lung dose of 35 Gy fails exclusion 14 (> 30 Gy).
     let line = demo_line(&out, "seed000-lung-dose-35", "NCT06310590").expect(&out);
-    assert!(line.contains("ineligible") && line.contains("E14"), "{line}");
+    assert!(
+        line.contains("ineligible") && line.contains("E14"),
+        "{line}"
+    );
     // No example patient is called eligible for a trial it fails.
     for l in out.lines().filter(|l| l.contains(" eligible ")) {
         assert!(!l.contains("failed:"), "{l}");

@@ -45,7 +45,11 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<(), CliError> {
             return Ok(());
         }
         let color = std::io::stdout().is_terminal();
-        crate::ctx::write_stdout(&tm_criteria::render::render(&text, &compiled.criteria, color));
+        crate::ctx::write_stdout(&tm_criteria::render::render(
+            &text,
+            &compiled.criteria,
+            color,
+        ));
     }
     Ok(())
 }

@@ -1,6 +1,6 @@
-//! `trialmatch dosimetry [CSV] [--activity GBq --lsf % …]`: Y-90 SIRT dosimetry report —
-//! delivered activity (decay, residual), MIRD liver dose, lung dose and limits, partition-model
-//! tumour / normal-liver doses (tm-outcomes::dosimetry over tm-clinical::y90; CSV format and
+//! `trialmatch dosimetry [CSV] [--activity GBq --lsf % … --microsphere resin|glass]`: Y-90 SIRT
+//! dosimetry report — delivered activity (decay, residual), MIRD liver dose, lung dose and
+//! limits, partition-model tumour / normal-liver doses, the resin LSF activity reduction (tm-outcomes::dosimetry over tm-clinical::y90; CSV format and
 //! JSON shape in docs/contracts.md, section "dosimetry").
 
 use std::path::PathBuf;
@@ -8,7 +8,9 @@ use std::path::PathBuf;
 use tm_clinical::y90::{
     DosimetryConfig, GY_KG_PER_GBQ_49_38, GY_KG_PER_GBQ_49_67, GY_KG_PER_GBQ_50,
 };
-use tm_outcomes::dosimetry::{read_dosimetry_csv, report, MassInput, TreatmentInput};
+use tm_outcomes::dosimetry::{
+    read_dosimetry_csv, report, MassInput, Microsphere, TreatmentInput,
+};
 
 use crate::ctx::write_stdout;
 use crate::{CliError, Ctx};
@@ -64,6 +66,9 @@ pub struct Args {
     /// Normal-liver volume, mL.
     #[arg(long, value_name = "ML")]
     pub normal_volume: Option<f64>,
+    /// Microsphere type; resin adds the activity reduction by lung shunt fraction (§6.3).
+    #[arg(long, value_parser = ["resin", "glass"])]
+    pub microsphere: Option<String>,
 }
 
 fn mass(kg: Option<f64>, ml: Option<f64>) -> Option<MassInput> {
@@ -97,6 +102,12 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<(), CliError> {
             t.tn_ratio = args.tn;
             t.tumour = mass(args.tumour_mass, args.tumour_volume);
             t.normal_liver = mass(args.normal_mass, args.normal_volume);
+            t.microsphere = args
+                .microsphere
+                .as_deref()
+                .map(str::parse::<Microsphere>)
+                .transpose()
+                .map_err(CliError::usage)?;
             (vec![t], vec![])
         }
         _ => {

@@ -89,7 +89,7 @@ def seed000_negatives(p, skip=()):
          ("other_malignancy","Other malignancy"),("transfusion","Blood transfusion in the last 14 days"),("gcsf","G-CSF in the last 14 days"),
          ("decompensated_cirrhosis","Decompensated cirrhosis"),("gi_bleeding","Gastrointestinal haemorrhage"),("radiotherapy","Prior radiotherapy"),
          ("tace","Prior TACE"),("antitumor_therapy","Antitumour therapy in the last 30 days"),("clinical_trial_participation","Participation in another trial in the last 30 days"),
-         ("hiv","HIV infection"),("pvtt","Portal vein tumour thrombus"),("iodinated_contrast","Allergy to contrast media")]
+         ("hiv","HIV infection"),("pvtt","Portal vein tumour thrombus"),("contrast_allergy","Allergy to contrast media")]
     for c,d in neg:
         if c not in skip: p.absent(c,d,D)
     p.obs("hiv_test","HIV 1+2 Ab+Ag [Presence] in Serum","2025-02-10",coded={"coding":[{"system":SNOMED,"code":"260385009","display":"Negative"}],"text":"Negative"},loinc="75622-1")

@@ -2,7 +2,9 @@
 //! race-free CKD-EPI 2021 creatinine equation (§1.5 [S1][S17]) — clinical-rules.md.
 
 use crate::error::{in_range, positive, ClinicalError, Result};
-use crate::units::{Inches, Kg, KgPerM2, MgPerDl, MlPerMin, MlPerMinPer173M2, Sex, Years};
+use crate::units::{
+    Inches, Kg, KgPerM2, MgPerDl, MlPerMin, MlPerMinPer173M2, Sex, UmolPerL, Years,
+};
 use serde::{Deserialize, Serialize};
 
 /// Adult age range accepted by both equations (§1.4: do not extrapolate to
@@ -11,6 +13,8 @@ pub const ADULT_AGE_RANGE: (f64, f64) = (18.0, 120.0);
 /// Sanity upper bounds.
 pub const WEIGHT_MAX_KG: f64 = 500.0;
 pub const CREATININE_MAX_MG_DL: f64 = 30.0;
+/// The same sanity bound in µmol/L, for [`cockcroft_gault_si`].
+pub const CREATININE_MAX_UMOL_L: f64 = 2650.0;
 
 /// Which body weight Cockcroft-Gault uses (§1.4).
 ///
@@ -154,6 +158,28 @@ pub fn cockcroft_gault(input: &CgInput, basis: CgWeightBasis) -> Result<Cockcrof
         weight_basis: resolved,
         sex_factor,
     })
+}
+
+/// The SI form of Cockcroft-Gault (§1.4): `(140 − age) × weight × K / SCr
+/// µmol/L`, K = 1.23 (men) or 1.04 (women), with actual body weight. The
+/// rounded constants make it differ slightly from [`cockcroft_gault`]
+/// (80.1 vs 80.0 mL/min in the §1.4 vector); use it only when a protocol
+/// names this form. [`cockcroft_gault`] is the default everywhere else.
+pub fn cockcroft_gault_si(
+    age: Years,
+    sex: Sex,
+    weight: Kg,
+    creatinine: UmolPerL,
+) -> Result<MlPerMin> {
+    let (amin, amax) = ADULT_AGE_RANGE;
+    let age = in_range("age", age.0, amin, amax)?;
+    let weight = positive("weight", weight.0, WEIGHT_MAX_KG)?;
+    let scr = positive("creatinine", creatinine.0, CREATININE_MAX_UMOL_L)?;
+    let k = match sex {
+        Sex::Male => 1.23,
+        Sex::Female => 1.04,
+    };
+    Ok(MlPerMin((140.0 - age) * weight * k / scr))
 }
 
 /// Result of [`ckd_epi_2021`], with the terms of the equation.

@@ -316,6 +316,11 @@ fn cockcroft_gault_vectors() {
     let f = cockcroft_gault(&cg_in(Sex::Female), CgWeightBasis::Actual).unwrap();
     approx(f.crcl.0, 68.0, 1);
     assert_eq!(f.sex_factor, 0.85);
+    // The SI form (K = 1.23 / 1.04, SCr 88.4 µmol/L): 80.1 and 67.8.
+    let si = |sex| cockcroft_gault_si(Years(60.0), sex, Kg(72.0), UmolPerL(88.4)).unwrap();
+    approx(si(Sex::Male).0, 80.1, 1);
+    approx(si(Sex::Female).0, 67.8, 1);
+    assert!(cockcroft_gault_si(Years(60.0), Sex::Male, Kg(72.0), UmolPerL(0.0)).is_err());
 }
 
 #[test]

@@ -26,6 +26,7 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
+use crate::concepts::negated_mention;
 use crate::concepts::{
     canonical_unit, find_mentions, gate, plausible_range, re_big, Cat, Mention, DEFS,
 };
@@ -34,7 +35,7 @@ use crate::segment::{segment, Criterion, Kind};
 
 /// Version of the compiler; stored with compiled criteria, which are
 /// recompiled when it changes.
-pub const COMPILER_VERSION: &str = "tm-criteria/0.1.0";
+pub const COMPILER_VERSION: &str = "tm-criteria/0.2.1";
 
 /// Compiles a whole criteria text: segmentation then one
 /// [`CompiledCriterion`] per criterion (spans into `criteria_text`).
@@ -226,16 +227,32 @@ impl View {
 // Lexical pieces
 // ---------------------------------------------------------------------------
 
-const OPS: &str = r"(?P<op>≥|>=|=>|≤|<=|=<|>|<|=|greater\s+than\s+or\s+equal\s+(?:to\s+)?|more\s+than\s+or\s+equal\s+(?:to\s+)?|less\s+than\s+or\s+equal\s+(?:to\s+)?|equal\s+to\s+or\s+(?:greater|more|higher)\s+than|equal\s+to\s+or\s+(?:less|lower)\s+than|no\s+less\s+than|not\s+less\s+than|no\s+lower\s+than|no\s+more\s+than|not\s+more\s+than|no\s+greater\s+than|not\s+greater\s+than|no\s+higher\s+than|not\s+higher\s+than|not\s+exceeding|not\s+to\s+exceed|not\s+above|not\s+below|at\s+least|a\s+minimum\s+of|minimum(?:\s+of)?|at\s+most|a\s+maximum\s+of|maximum(?:\s+of)?|up\s+to|greater\s+than|more\s+than|higher\s+than|exceeding|exceeds?|above|over|less\s+than|lower\s+than|fewer\s+than|below|under|equal\s+to|of)";
+const OPS: &str = r"(?P<op>[><]\s*/\s*=|[><]\s+or\s+=|equal\s+(?:to\s+)?or\s+(?:greater|more|higher|above|over|less|lower|below|under)(?:\s+than)?(?:\s+to)?|(?:greater|more|higher|above|less|lower|below)\s+(?:than\s+)?or\s+equal(?:\s+to)?|≥|>=|=>|≤|<=|=<|>|<|=|greater\s+than\s+or\s+equal\s+(?:to\s+)?|more\s+than\s+or\s+equal\s+(?:to\s+)?|less\s+than\s+or\s+equal\s+(?:to\s+)?|equal\s+to\s+or\s+(?:greater|more|higher)\s+than|equal\s+to\s+or\s+(?:less|lower)\s+than|no\s+less\s+than|not\s+less\s+than|no\s+lower\s+than|no\s+more\s+than|not\s+more\s+than|no\s+greater\s+than|not\s+greater\s+than|no\s+higher\s+than|not\s+higher\s+than|not\s+exceeding|not\s+to\s+exceed|not\s+above|not\s+below|at\s+least|a\s+minimum\s+of|minimum(?:\s+of)?|at\s+most|a\s+maximum\s+of|maximum(?:\s+of)?|up\s+to|greater\s+than|more\s+than|higher\s+than|exceeding|exceeds?|above|over|less\s+than|lower\s+than|fewer\s+than|below|under|equal\s+to|of)";
 
 const NUM: &str = r"(?P<num>\d{1,3}(?:[.,]\d{3})+(?:\.\d+)?|\d+(?:[.,]\s?\d+)?)";
 
 static THRESH: LazyLock<Regex> =
     LazyLock::new(|| re_big(&format!(r"(?i){OPS}\s*:?\s*{NUM}")).expect("threshold regex"));
 
+/// Grading systems other than CTCAE.
+static OTHER_GRADING: LazyLock<Regex> = LazyLock::new(|| {
+    re_big(r"(?i)(?-u:\b)(?:ASA|WHO|NYHA|ESH|ESC|Gleason|histolog\w*|tumou?r|Fuhrman|ISUP|hypertension|Child|Clavien|Tanner|Mallampati|Kellgren|Los\s+Angeles|Hunt|Fisher|Spetzler|Hurley|Breslow|Gustilo|Outerbridge|Enneking|FIGO|Nottingham|Bloom|Elston|nuclear|Kellgren|Sanders|Salter|Lenke|Meyerding|varicocele|varices|esophagitis|reflux|hemorrhoids?|glioma|astrocytoma)(?-u:\b)").expect("other grading")
+});
+
+/// `25th`, `3rd`: the suffix of an ordinal right after its digits.
+static ORDINAL_SUFFIX: LazyLock<Regex> =
+    LazyLock::new(|| re_big(r"(?i)^(?:st|nd|rd|th)(?-u:\b)").expect("ordinal"));
+
+/// "2x normal", "3 times normal": a multiple of the ULN without the words
+/// "upper limit".
+static X_NORMAL: LazyLock<Regex> = LazyLock::new(|| {
+    re_big(r"(?i)^\s*(?:[×xX*]|times|-?fold)\s*(?:the\s+)?(?:institutional\s+)?normal(?:\s+(?:values?|limits?|range))?(?-u:\b)")
+        .expect("x normal")
+});
+
 /// Multiplier of the ULN/LLN after a number.
 static ULN: LazyLock<Regex> = LazyLock::new(|| {
-    re_big(r"(?i)^\s*(?:[×xX*]|times|-?fold)?\s*(?:the\s+)?(?:institutional\s+)?(?:(?P<u>upper\s+limits?\s+of\s+(?:the\s+)?normal(?:\s+(?:range|value|limit))*(?:\s*\((?-i:ULN)\))?|(?-i:ULN|IULN|UNL))|(?P<l>lower\s+limits?\s+of\s+(?:the\s+)?normal(?:\s+(?:range|value|limit))*(?:\s*\((?-i:LLN)\))?|(?-i:LLN)))")
+    re_big(r"(?i)^\s*(?:[×xX*]|times|-?fold)?\s*(?:the\s+)?(?:institutional\s+)?(?:(?P<u>(?:maximum|upper)\s+normal\s+(?:values?|limits?)|normal\s+upper\s+limits?|upper\s+limits?\s+of\s+(?:the\s+)?normal(?:\s+(?:range|value|limit))*(?:\s*\((?-i:ULN)\))?|(?-i:ULN|IULN|UNL))|(?P<l>lower\s+limits?\s+of\s+(?:the\s+)?normal(?:\s+(?:range|value|limit))*(?:\s*\((?-i:LLN)\))?|(?-i:LLN)))")
         .expect("uln regex")
 });
 
@@ -244,8 +261,10 @@ static UNIT: LazyLock<Regex> = LazyLock::new(|| {
     re_big(
         r"(?ix)^\s*(?P<unit>
           (?:[×x*·]\s*10\s*(?:\^|\*\*?|E)?\s*(?:\d{1,2}|[⁰¹²³⁴⁵⁶⁷⁸⁹]{1,2})\s*/\s*(?:L|µL|μL|uL|mm\s*\^?\s*3|mm³|mcL)(?-u:\b)?)
-        | (?:cells?\s*)?/\s*(?:mm\s*\^?\s*3|mm³|µL|μL|uL|mcL|L(?-u:\b)|cu\s*mm)
-        | (?:g|mg|µg|μg|ug|mcg|ng|pg)\s*/\s*(?:dL|dl|L|l|mL|ml)(?-u:\b)
+        | (?:cells?\s*)?/\s*(?:mm\s*\^?\s*3|mm³|µL|μL|uL|mcL|m[lL](?-u:\b)|L(?-u:\b)|cu\s*mm)
+        | (?:cells?\s+)?per\s+(?:µL|μL|uL|mcL|mm\s*\^?\s*3|mm³|cubic\s+mm)(?-u:\b)?
+        | kg\s*(?:/|\.|\*)?\s*m\s*(?:2|²|\^\s*2)(?-u:\b)?
+        | (?:g|gr|gm|mg|µg|μg|ug|mcg|ng|pg)\s*/\s*(?:dL|dl|L|l|mL|ml)(?-u:\b)
         | (?:[µμu]mol|mmol|nmol)\s*/\s*[lL](?-u:\b)
         | (?:mEq|meq)\s*/\s*[lL](?-u:\b)
         | m[lL]\s*/\s*min(?:ute)?s?(?:\s*/\s*1[.,]73\s*m(?:2|²|\^2))?
@@ -261,7 +280,7 @@ static UNIT: LazyLock<Regex> = LazyLock::new(|| {
         | (?:years?|yrs?|y\.?o\.?)(?-u:\b)
         | months?(?-u:\b) | weeks?(?-u:\b) | days?(?-u:\b) | hours?(?-u:\b) | h(?-u:\b)
         | mg\s*/\s*(?:day|d)(?-u:\b)
-        | mg(?-u:\b) | kg(?-u:\b) | cm(?-u:\b) | mm(?-u:\b)
+        | mg(?-u:\b) | kg(?-u:\b) | g(?-u:\b) | cm(?-u:\b) | mm(?-u:\b)
         )",
     )
     .expect("unit regex")
@@ -269,7 +288,7 @@ static UNIT: LazyLock<Regex> = LazyLock::new(|| {
 
 /// `18 to 80`, `between 18 and 75`, `18-80`, `0-2`.
 static RANGE: LazyLock<Regex> = LazyLock::new(|| {
-    re_big(r"(?i)(?:between\s+|from\s+)?(?P<lo>\d+(?:[.,]\d+)?)\s*(?:years?|%)?\s*(?:-|to|and)\s*(?P<hi>\d+(?:[.,]\d+)?)")
+    re_big(r"(?i)(?:between\s+|from\s+)?(?P<lo>\d+(?:[.,]\d+)?)\s*(?:years?|%)?\s*(?:-|~|to|and)\s*(?P<hi>\d+(?:[.,]\d+)?)")
         .expect("range regex")
 });
 
@@ -762,8 +781,20 @@ fn parse_op(s: &str) -> Option<Op> {
         "<" | "less than" | "lower than" | "fewer than" | "below" | "under" => Op::Lt,
         "=" | "equal to" | "of" => Op::Eq,
         _ => {
-            if l.contains("or equal") || l.starts_with("equal to or") {
-                if l.contains("greater") || l.contains("more") || l.contains("higher") {
+            let compact: String = l.chars().filter(|c| !c.is_whitespace()).collect();
+            if compact == ">/=" || compact == ">or=" {
+                return Some(Op::Ge);
+            }
+            if compact == "</=" || compact == "<or=" {
+                return Some(Op::Le);
+            }
+            if l.contains("or equal") || l.starts_with("equal to or") || l.starts_with("equal or") {
+                if l.contains("greater")
+                    || l.contains("more")
+                    || l.contains("higher")
+                    || l.contains("above")
+                    || l.contains("over")
+                {
                     Op::Ge
                 } else {
                     Op::Le
@@ -833,6 +864,25 @@ fn unit_ucum(unit_text: &str) -> Option<String> {
         .replace("/minutes", "/min")
         .replace("/mins", "/min");
     let compact = compact.replace("cells/", "/").replace("cell/", "/");
+    let lc = compact.to_lowercase();
+    // "kg/m²", "kg.m2", "kg/m^2", "kgm2" (BMI).
+    if let Some(r) = lc.strip_prefix("kg") {
+        let r = r.trim_start_matches(['/', '.', '*']);
+        if matches!(r, "m2" | "m²" | "m^2") {
+            return Some("kg/m2".to_string());
+        }
+    }
+    // "per µL", "cells per mm3".
+    let compact = match lc.find("per") {
+        Some(i) if lc[..i].chars().all(|c| c.is_alphabetic()) => format!("/{}", &lc[i + 3..]),
+        _ => compact,
+    };
+    // "gr/dl", "gm/dl": grams.
+    let compact = if lc.starts_with("gr/") || lc.starts_with("gm/") {
+        format!("g{}", &compact[2..])
+    } else {
+        compact
+    };
     tm_units::normalize_unit(&compact)
         .or_else(|| tm_units::normalize_unit(&compact.replace('\\', "")))
         .map(str::to_string)
@@ -867,6 +917,8 @@ struct ValueRead {
     end: usize,
     ambiguous: bool,
     unit_missing: bool,
+    /// The unit as written (UCUM), before conversion.
+    raw_unit: Option<String>,
 }
 
 fn read_value(view: &View, def: Option<usize>, num_text: &str, after: usize) -> Option<ValueRead> {
@@ -876,6 +928,16 @@ fn read_value(view: &View, def: Option<usize>, num_text: &str, after: usize) -> 
         return None;
     }
     // × ULN / × LLN.
+    if let Some(m) = X_NORMAL.find(rest).filter(|_| !ULN.is_match(rest)) {
+        return Some(ValueRead {
+            value: Value::XUln { x_uln: readings[0] },
+            unit: None,
+            end: after + m.end(),
+            ambiguous: false,
+            unit_missing: false,
+            raw_unit: None,
+        });
+    }
     if let Some(c) = ULN.captures(rest) {
         let end = after + c.get(0).map_or(0, |m| m.end());
         let v = readings[0];
@@ -890,6 +952,7 @@ fn read_value(view: &View, def: Option<usize>, num_text: &str, after: usize) -> 
             end,
             ambiguous: false,
             unit_missing: false,
+            raw_unit: None,
         });
     }
     let (unit, end) = match UNIT.captures(rest) {
@@ -903,6 +966,7 @@ fn read_value(view: &View, def: Option<usize>, num_text: &str, after: usize) -> 
     let Some(def) = def else {
         return Some(ValueRead {
             value: Value::Number(readings[0]),
+            raw_unit: unit.clone(),
             unit,
             end,
             ambiguous: readings.len() > 1,
@@ -918,6 +982,19 @@ fn read_value(view: &View, def: Option<usize>, num_text: &str, after: usize) -> 
         _ => unit,
     };
     let unit_missing = unit.is_none() && d.unit.is_some() && d.cat == Cat::Measure;
+    // A written unit that cannot be converted to the concept's unit (`BMI
+    // > 30 kg`, a weight in mmHg) means the reading is wrong: no atom
+    // (precision first; the text stays unparsed). Assay-dependent copy
+    // counts are kept as written (clinical-rules §7.1).
+    if let (Some(u), Some(c)) = (&unit, canon.as_deref()) {
+        let fits = u == c
+            || u.contains("copies")
+            || (u == "%" && d.ids == ["fev1"])
+            || tm_units::convertible(u, c, d.ids.first().copied());
+        if !fits {
+            return None;
+        }
+    }
     // Choose the reading the plausible range accepts.
     let mut candidates: Vec<(f64, Option<String>)> = Vec::new();
     for r in &readings {
@@ -937,8 +1014,23 @@ fn read_value(view: &View, def: Option<usize>, num_text: &str, after: usize) -> 
                 && plausible(def, *v)
         })
         .collect();
+    // A single reading converted to the canonical unit but outside the
+    // plausible range ("WBC < 3,000 cells/mL" = 3 × 10⁻⁶ × 10⁹/L): the
+    // text or its reading is wrong; no atom (precision first).
+    if readings.len() == 1 && d.cat == Cat::Measure {
+        if let Some((v, Some(u))) = candidates.first() {
+            if canon.as_deref() == Some(u.as_str()) && !plausible(def, *v) {
+                return None;
+            }
+        }
+    }
     let (chosen, ambiguous) = if readings.len() > 1 {
-        if plaus.len() == 1 {
+        if unit.is_none() && unit_missing && num_text.contains(',') && !num_text.contains('.') {
+            // No unit: the plausible range (in the canonical unit) cannot
+            // decide; an English thousands comma ("< 20,000") is read as
+            // such and the value kept as written, flagged unit_missing.
+            (candidates[candidates.len() - 1].clone(), false)
+        } else if plaus.len() == 1 {
             (plaus[0].clone(), false)
         } else {
             (candidates[0].clone(), true)
@@ -952,6 +1044,7 @@ fn read_value(view: &View, def: Option<usize>, num_text: &str, after: usize) -> 
         end,
         ambiguous,
         unit_missing,
+        raw_unit: unit,
     })
 }
 
@@ -1200,7 +1293,7 @@ pub fn compile_one(full: &str, c: &Criterion) -> CompiledCriterion {
     };
     let s: &str = &view.s;
     let mentions = find_mentions(s);
-    let cls = clauses(&s, &mentions);
+    let cls = clauses(s, &mentions);
 
     // Pieces per clause.
     let mut clause_exprs: Vec<Option<Expr>> = Vec::with_capacity(cls.len());
@@ -1214,14 +1307,26 @@ pub fn compile_one(full: &str, c: &Criterion) -> CompiledCriterion {
     }
 
     // A bracket that only asks for a judgement about the host ("(participants
-    // who … are judged by investigators)") is a carve-out for review.
+    // who … are judged by investigators)") is a carve-out for review; so is
+    // one whose concepts are a subclass of the host's (seed 000 E11:
+    // "(participants who have received … non-iodized oil chemoembolization
+    // are judged by investigators)" under "… or TACE").
     let mut cls = cls;
     for k in 0..cls.len() {
-        if cls[k].role == ClauseRole::Paren && clause_review[k].is_some() && !clause_has_atoms[k] {
-            if let Some(h) = cls[k].host {
-                if clause_has_atoms[h] {
-                    cls[k].role = ClauseRole::Carve;
-                }
+        if cls[k].role != ClauseRole::Paren || clause_review[k].is_none() {
+            continue;
+        }
+        if let Some(h) = cls[k].host {
+            let sub = !clause_has_atoms[k] || {
+                let host_c = has_concepts(clause_exprs[h].as_ref());
+                let own = has_concepts(clause_exprs[k].as_ref());
+                !own.is_empty()
+                    && own
+                        .iter()
+                        .all(|c| host_c.iter().any(|p| p != c && is_a(c, p)))
+            };
+            if clause_has_atoms[h] && sub {
+                cls[k].role = ClauseRole::Carve;
             }
         }
     }
@@ -1280,31 +1385,19 @@ pub fn compile_one(full: &str, c: &Criterion) -> CompiledCriterion {
         }
     }
 
-    // Residual content words per clause → Unparsed leaves.
+    // Residual content → Unparsed leaves, one per leftover fragment (see
+    // [`residual_fragments`] for the rule).
     let mut residual_exprs: Vec<Option<Expr>> = vec![None; cls.len()];
     for (k, cl) in cls.iter().enumerate() {
         if clause_review[k].is_some() {
             continue;
         }
-        let mut words: Vec<(usize, usize)> = Vec::new();
-        let mut i = cl.start;
-        let seg = &s[cl.start..cl.end];
-        for (off, w) in word_iter(seg) {
-            let a = cl.start + off;
-            let b = a + w.len();
-            i = b;
-            if ctx.covered[a..b].iter().any(|x| *x) {
-                continue;
-            }
-            if w.len() < 3 || w.bytes().all(|c| c.is_ascii_digit()) || is_stop(w) {
-                continue;
-            }
-            words.push((a, b));
+        for m in FILLER.find_iter(&s[cl.start..cl.end]) {
+            ctx.cover(cl.start + m.start(), cl.start + m.end());
         }
-        let _ = i;
-        if !words.is_empty() {
-            let (a, b) = (cl.start, cl.end);
-            let (a, b) = trim_view(&s, a, b);
+        let frags = residual_fragments(s, &ctx.covered, cl.start, cl.end);
+        let mut leaves: Vec<Expr> = Vec::new();
+        for (a, b) in frags {
             let span = ctx.span(a, b);
             let text = ctx.text(a, b);
             ctx.reasons.push(ReviewReason {
@@ -1312,16 +1405,20 @@ pub fn compile_one(full: &str, c: &Criterion) -> CompiledCriterion {
                 text: text.clone(),
                 span,
             });
-            residual_exprs[k] = Some(Expr::Unparsed { text, span });
+            leaves.push(Expr::Unparsed { text, span });
         }
+        residual_exprs[k] = match leaves.len() {
+            0 => None,
+            1 => leaves.pop(),
+            _ => Some(residual_join(c.kind, cls[k].role, leaves)),
+        };
     }
-
     // Combine clauses: nested ones into their hosts, carve-outs as Unless.
     let n = cls.len();
     let mut exprs: Vec<Option<Expr>> = (0..n)
         .map(
             |k| match (clause_exprs[k].take(), residual_exprs[k].take()) {
-                (Some(e), Some(r)) => Some(join(c.kind, vec![e, r], true)),
+                (Some(e), Some(r)) => Some(residual_join(c.kind, cls[k].role, vec![e, r])),
                 (Some(e), None) => Some(e),
                 (None, Some(r)) => Some(r),
                 (None, None) => None,
@@ -1336,11 +1433,7 @@ pub fn compile_one(full: &str, c: &Criterion) -> CompiledCriterion {
             (ClauseRole::Carve, Some(h)) => {
                 let base = exprs[h].take().unwrap_or(Expr::True);
                 let span = ctx.span(cls[k].start, cls[k].end);
-                exprs[h] = Some(Expr::Unless {
-                    base: Box::new(base),
-                    except: Box::new(e),
-                    span,
-                });
+                exprs[h] = Some(scope_carve(base, e, span));
             }
             (ClauseRole::Paren, Some(h)) => {
                 let host = exprs[h].take();
@@ -1390,6 +1483,189 @@ pub fn compile_one(full: &str, c: &Criterion) -> CompiledCriterion {
         review_reason: ctx.reasons,
         expr,
         atoms: ctx.atoms,
+    }
+}
+
+/// Concepts of the `Has` leaves of `e` (under any negation).
+fn has_concepts(e: Option<&Expr>) -> Vec<String> {
+    let mut out = Vec::new();
+    if let Some(e) = e {
+        for l in e.leaves() {
+            if let Expr::Has { concept, .. } = l {
+                out.push(concept.clone());
+            }
+        }
+    }
+    out
+}
+
+/// `child` is `parent` or descends from it in the lexicon (`is_a`,
+/// transitive): `tace_lipiodol` is a `tace`.
+fn is_a(child: &str, parent: &str) -> bool {
+    let mut todo = vec![child.to_string()];
+    let mut seen: Vec<String> = Vec::new();
+    while let Some(c) = todo.pop() {
+        if c == parent {
+            return true;
+        }
+        if seen.contains(&c) || seen.len() > 64 {
+            continue;
+        }
+        if let Some(k) = tm_lexicon::get(&c) {
+            todo.extend(k.is_a.iter().cloned());
+        }
+        seen.push(c);
+    }
+    false
+}
+
+/// A carve-out applies to the part of its host it is about: when the
+/// carve-out names a subclass of exactly one `Has` leaf of the host ("…
+/// radiotherapy or TACE (non-iodized oil TACE: judged by investigators)"),
+/// only that leaf becomes `Unless { leaf, except }`; otherwise the whole
+/// host is the base.
+fn scope_carve(base: Expr, except: Expr, span: (usize, usize)) -> Expr {
+    let own = has_concepts(Some(&except));
+    let targets: Vec<String> = has_concepts(Some(&base))
+        .into_iter()
+        .filter(|p| own.iter().any(|c| c != p && is_a(c, p)))
+        .collect();
+    if targets.len() == 1 {
+        let mut except = Some(except);
+        let out = replace_has(base, &targets[0], &mut except, span);
+        if except.is_none() {
+            return out;
+        }
+        // Not replaced (cannot happen): fall back to the whole host.
+        return Expr::Unless {
+            base: Box::new(out),
+            except: Box::new(except.unwrap_or(Expr::True)),
+            span,
+        };
+    }
+    Expr::Unless {
+        base: Box::new(base),
+        except: Box::new(except),
+        span,
+    }
+}
+
+fn replace_has(e: Expr, target: &str, except: &mut Option<Expr>, span: (usize, usize)) -> Expr {
+    match e {
+        Expr::Has { ref concept, .. } if concept == target && except.is_some() => {
+            let ex = except.take().unwrap_or(Expr::True);
+            Expr::Unless {
+                base: Box::new(e),
+                except: Box::new(ex),
+                span,
+            }
+        }
+        Expr::And { all } => Expr::And {
+            all: all
+                .into_iter()
+                .map(|x| replace_has(x, target, except, span))
+                .collect(),
+        },
+        Expr::Or { any } => Expr::Or {
+            any: any
+                .into_iter()
+                .map(|x| replace_has(x, target, except, span))
+                .collect(),
+        },
+        other => other,
+    }
+}
+
+/// Connective and filler phrases: they carry no criterion content of their
+/// own, so they never make an `Unparsed` leaf (see [`residual_fragments`]).
+static FILLER: LazyLock<Regex> = LazyLock::new(|| {
+    re_big(
+        r"(?ix)(?-u:\b)(?:
+          diagnosed\s+as | with\s+the | combined\s+with | clinically | etc\.? | et\s+al\.?
+        | caused\s+by | due\s+to | induced\s+by | grades?
+        | (?:liver\s+)?cancer[\s-]related
+        | (?:calculated\s+)?(?:according\s+to|by|using)\s+(?:the\s+)?cockcroft[\s-]+gault(?:\s+formula|\s+equation)?
+        | assessed\s+by\s+(?:enhanced\s+|contrast[\s-]enhanced\s+)?(?:ultrasonic\s+cardiogram|echocardiograph?y|echocardiogram|MRI|CT|imaging)(?:\s+(?:or|and)\s+(?:MRI|CT))?(?:\s+images?)?
+        | in\s+peripheral\s+blood(?:\s+mononuclear\s+cells?)? | (?-i:PBMC)
+        | (?:proved|proven|confirmed|diagnosed)\s+(?:by|with)\s+(?:histopathology|histology|pathology|cytology|biopsy|imaging|CT|MRI)(?:\s+(?:or|and|and/or)\s+(?:(?:proved|proven|confirmed)\s+by\s+)?(?:histopathology|histology|pathology|cytology|imaging|CT|MRI))*(?:\s+imaging)?(?:\s+system)?
+        | by\s+imaging\s+(?:and/or|and|or)\s+pathology
+        | based\s+on\s+the\s+guidelines?\s+of\s+the\s+[^;()]*
+        | (?:meeting|according\s+to|based\s+on)\s+(?:the\s+)?[\w/-]+(?:\s+[\w/-]+){0,2}\s+diagnostic\s+(?:criteria|guidelines?)
+        | (?:preoperative\s+)?(?:pathological|histological|histopathological)\s+diagnosis
+        )(?-u:\b)?",
+    )
+    .expect("filler regex")
+});
+
+/// The leftover fragments of clause `[a, b)` that carry meaning.
+///
+/// Rule (issue 9): a partial criterion pairs its understood pieces with
+/// `Unparsed` leaves for the *specific* leftover fragments only, never
+/// with a copy of the whole text. A fragment is a maximal run of text not
+/// covered by an understood piece, bounded by understood text or by `,`
+/// `;` `:` `(` `)`, from its first content word to its last word that is
+/// not a connective; it is kept only when it has a content word (three or more letters, not a
+/// stop word). Connective and filler words ("Diagnosed as", "with the",
+/// "clinically", "assessed by …", "(calculated according to
+/// Cockcroft-Gault formula)", "etc.", the diagnostic basis of a recorded
+/// diagnosis such as "by imaging and/or pathology") are not
+/// meaning-bearing ([`STOP`], [`FILLER`]). Qualifiers that change the
+/// meaning ("excluding the thrombus limited to liver segments or lobes",
+/// "relapsed after previous therapy") are content words and stay.
+fn residual_fragments(s: &str, covered: &[bool], a: usize, b: usize) -> Vec<(usize, usize)> {
+    let mut out: Vec<(usize, usize)> = Vec::new();
+    // Current run: (first content start, last content end).
+    let mut run: Option<(usize, usize)> = None;
+    let mut last_end = a;
+    let seg = &s[a..b];
+    for (off, w) in word_iter(seg) {
+        let wa = a + off;
+        let wb = wa + w.len();
+        let gap = &s[last_end..wa];
+        let broken = gap.contains([',', ';', ':', '(', ')', '[', ']'])
+            || covered
+                .get(last_end..wa)
+                .is_some_and(|c| c.iter().any(|x| *x));
+        let is_cov = covered.get(wa..wb).is_some_and(|c| c.iter().any(|x| *x));
+        if broken || is_cov {
+            if let Some(r) = run.take() {
+                out.push(r);
+            }
+        }
+        last_end = wb;
+        if is_cov {
+            continue;
+        }
+        let content = !(w.len() < 3 || w.bytes().all(|c| c.is_ascii_digit()) || is_stop(w));
+        // A run starts at a content word and takes the words after it
+        // ("relapsed after previous therapy"), except trailing connectives.
+        let connective = matches!(
+            w.to_ascii_lowercase().as_str(),
+            "and" | "or" | "with" | "the" | "of" | "to" | "in" | "by" | "for" | "a" | "an"
+        );
+        run = match run {
+            Some((ra, _)) if !connective => Some((ra, wb)),
+            Some(r) => Some(r),
+            None if content => Some((wa, wb)),
+            None => None,
+        };
+    }
+    if let Some(r) = run {
+        out.push(r);
+    }
+    out
+}
+
+/// Joins understood pieces and `Unparsed` leaves so that the criterion can
+/// never *pass* without the unparsed part: `and` in an inclusion, `or` in
+/// an exclusion, the other way round inside a carve-out (whose truth
+/// lets the criterion pass).
+fn residual_join(kind: Kind, role: ClauseRole, parts: Vec<Expr>) -> Expr {
+    let and = (kind == Kind::Inclusion) != (role == ClauseRole::Carve);
+    if and {
+        Expr::And { all: parts }
+    } else {
+        Expr::Or { any: parts }
     }
 }
 
@@ -1517,9 +1793,18 @@ fn compile_clause<'v>(
     let view: &'v View = ctx.view;
     let s: &'v str = &view.s;
     let seg = &s[cl.start..cl.end];
+    let other_grading = OTHER_GRADING.is_match(seg);
     let ms: Vec<&Mention> = mentions
         .iter()
         .filter(|m| m.start >= cl.start && m.end <= cl.end)
+        // A bare "grade" is a CTCAE grade only when no other grading
+        // system is named in the clause ("ASA grade 1-4", "hypertension
+        // grade 1 or 2 according to ESH/ESC").
+        .filter(|m| {
+            !(other_grading
+                && DEFS[m.def].ids == ["ctcae_grade"]
+                && !s[m.start..m.end].to_ascii_lowercase().contains("ctcae"))
+        })
         .collect();
 
     // Review cue: the whole clause is for review, but atoms in it still count.
@@ -1543,7 +1828,7 @@ fn compile_clause<'v>(
     // Thresholds with an operator.
     let mut last_cmp_def: Option<Vec<usize>> = None;
     let mut thresholds: Vec<(usize, usize, Op, String, usize)> = Vec::new(); // (start, num_end, op, num, num_start)
-    // Every threshold, range and post-operator form needs a digit.
+                                                                             // Every threshold, range and post-operator form needs a digit.
     let has_digit = seg.bytes().any(|b| b.is_ascii_digit());
     for cap in THRESH.captures_iter(if has_digit { seg } else { "" }) {
         let (Some(all), Some(opm), Some(num)) = (cap.get(0), cap.name("op"), cap.name("num"))
@@ -1563,6 +1848,19 @@ fn compile_clause<'v>(
                 let head = num_s[..cut].trim_end_matches(['.', ',']).to_string();
                 num_end = cl.start + num.start() + head.len();
                 num_s = head;
+            }
+        }
+        // "> 25th percentile": an ordinal, not a value.
+        if s.get(num_end..).is_some_and(|r| ORDINAL_SUFFIX.is_match(r)) {
+            continue;
+        }
+        // "ECOG of 0-2", "= 0~2", "of 0 or 1": a range or list follows,
+        // not a single value.
+        if matches!(op, Op::Eq) {
+            static RANGE_AFTER: LazyLock<Regex> =
+                LazyLock::new(|| re_big(r"^\s*(?:-|~|to|or|,)\s*\d").expect("range after"));
+            if RANGE_AFTER.is_match(s.get(num_end..cl.end).unwrap_or("")) {
+                continue;
             }
         }
         // "of" as an operator only for scores right after their mention.
@@ -1681,6 +1979,13 @@ fn compile_clause<'v>(
             continue;
         };
         let mut value = vr.value;
+        // A score outside its scale is not that score.
+        if let Value::Number(n) = value {
+            if DEFS[first_def].cat == Cat::Score && !plausible(first_def, n) {
+                prev_end = num_end;
+                continue;
+            }
+        }
         if uln_plus {
             if let Value::Number(n) = value {
                 value = Value::UlnPlus { uln_plus: n };
@@ -1786,10 +2091,37 @@ fn compile_clause<'v>(
                 if lo_v > hi_v {
                     continue;
                 }
-                let end = unit_read.as_ref().map_or(b, |v| v.end);
-                let unit = unit_read
-                    .and_then(|v| v.unit)
-                    .or_else(|| DEFS[m.def].unit.map(str::to_string));
+                // An unconvertible unit ("BMI 18-25 kg"): no atoms.
+                let Some(unit_read) = unit_read else {
+                    continue;
+                };
+                let end = unit_read.end;
+                // Both bounds in the unit as written, converted to the
+                // concept's canonical unit ("6.1 to 7.0 mmol/L" → mg/dL,
+                // "1-12 months" → years).
+                let (lo_v, hi_v, unit) = match unit_read.raw_unit.as_deref() {
+                    Some(ru) => {
+                        match (to_canonical(m.def, lo_v, ru), to_canonical(m.def, hi_v, ru)) {
+                            (Some((l, u)), Some((h, _))) => (l, h, Some(u)),
+                            _ => (lo_v, hi_v, Some(ru.to_string())),
+                        }
+                    }
+                    None => (lo_v, hi_v, None),
+                };
+                // Scores and stages outside their scale are not this
+                // concept ("grade 8", "Child-Pugh class 2 or 3").
+                if DEFS[m.def].cat == Cat::Score
+                    && !(plausible(m.def, lo_v) && plausible(m.def, hi_v))
+                {
+                    continue;
+                }
+                if unit_read.unit_missing {
+                    ctx.reasons.push(ReviewReason {
+                        kind: ReviewKind::UnitMissing,
+                        text: ctx.text(a, end),
+                        span: ctx.span(a, end),
+                    });
+                }
                 let span = ctx.span(a, end);
                 let first = placed.len();
                 for (op, v) in [(Op::Ge, lo_v), (Op::Le, hi_v)] {
@@ -1819,9 +2151,24 @@ fn compile_clause<'v>(
         }
         // Scores with a bare value: "ECOG performance status score of 0".
         if DEFS[m.def].cat == Cat::Score {
-            if let Some(sc) = score_value(&s, m, rest_end) {
-                let (ops_vals, end) = sc;
-                let span = ctx.span(m.start, end);
+            if let Some(sc) = score_value(s, m, rest_end) {
+                let (mut ops_vals, end) = sc;
+                // Out of the scale: not this score ("grade 8").
+                if ops_vals.iter().any(|(_, v)| !plausible(m.def, *v)) {
+                    continue;
+                }
+                // "> Grade 2", "≥grade 1": the operator stands before the
+                // score's name.
+                let mut start = m.start;
+                if let [(Op::Eq, v)] = ops_vals[..] {
+                    if let Some((op, at)) =
+                        op_before(s, cl.start.max(prev_cmp_end(&placed)), m.start)
+                    {
+                        ops_vals = vec![(op, v)];
+                        start = at;
+                    }
+                }
+                let span = ctx.span(start, end);
                 let first = placed.len();
                 for (op, v) in ops_vals {
                     let idx = ctx.atoms.len();
@@ -1835,13 +2182,13 @@ fn compile_clause<'v>(
                     });
                     placed.push(Placed {
                         piece: Piece::Cmp(idx),
-                        start: m.start,
+                        start,
                         end,
                         group: Some(first),
                     });
                 }
                 used_mentions[k] = true;
-                ctx.cover(m.start, end);
+                ctx.cover(start, end);
             }
         }
     }
@@ -1859,6 +2206,40 @@ fn compile_clause<'v>(
         let cat = DEFS[m.def].cat;
         if used_mentions[k] || !matches!(cat, Cat::Condition | Cat::Therapy | Cat::Trial) {
             continue;
+        }
+        // "anti-tumor treatments for HCC": a condition right after a therapy
+        // and "for" names the therapy's indication, not a second condition
+        // (seed 004 I2). The therapy concepts are already cancer therapies;
+        // the indication is covered as part of the therapy phrase.
+        if cat == Cat::Condition && k > 0 && DEFS[ms[k - 1].def].cat == Cat::Therapy {
+            let gap = s[ms[k - 1].end..m.start].trim().to_ascii_lowercase();
+            if matches!(gap.as_str(), "for" | "for the" | "of" | "against") {
+                ctx.cover(ms[k - 1].end, m.end);
+                continue;
+            }
+        }
+        // "… anti-tumor treatments for HCC": the disease a therapy was
+        // for, not a condition of its own.
+        if cat == Cat::Condition
+            && s[cl.start..m.start]
+                .trim_end()
+                .to_ascii_lowercase()
+                .ends_with(" for")
+            && ms[..k].iter().any(|p| DEFS[p.def].cat == Cat::Therapy)
+        {
+            ctx.cover(m.start, m.end);
+            continue;
+        }
+        // "not suitable for surgical resection", "tolerating surgery": a
+        // treatment being judged or planned, not one received.
+        if cat == Cat::Therapy {
+            static PLANNED: LazyLock<Regex> = LazyLock::new(|| {
+                re_big(r"(?i)(?:suitable\s+for|amenable\s+to|candidates?\s+for|eligible\s+for|tolerat(?:e|ing)|refuses?|undergo(?:ing)?|scheduled\s+for|planned)\s+(?:the\s+)?$")
+                    .expect("planned")
+            });
+            if PLANNED.is_match(&s[cl.start..m.start]) {
+                continue;
+            }
         }
         // "pregnancy test … negative" is about a test, handled by NEGATIVE below.
         let what = match cat {
@@ -1892,24 +2273,44 @@ fn compile_clause<'v>(
     for p in &placed {
         let e = match &p.piece {
             Piece::Cmp(i) => Expr::Compare { atom: *i },
-            Piece::Has(def, a, b) => Expr::Has {
-                concept: DEFS[*def].ids[0].to_string(),
-                what: match DEFS[*def].cat {
-                    Cat::Therapy => HasKind::Therapy,
-                    Cat::Trial => HasKind::Trial,
-                    _ => HasKind::Condition,
-                },
-                window: if matches!(DEFS[*def].cat, Cat::Therapy | Cat::Trial)
+            Piece::Has(def, a, b) => {
+                let d = &DEFS[*def];
+                let win = if matches!(d.cat, Cat::Therapy | Cat::Trial)
                     || window
                         .as_ref()
-                        .is_some_and(|_| DEFS[*def].ids[0] == "other_malignancy")
+                        .is_some_and(|_| d.ids[0] == "other_malignancy")
                 {
                     window.clone()
                 } else {
                     None
-                },
-                span: ctx.span(*a, *b),
-            },
+                };
+                // One phrase naming several concepts ("stem cell or organ
+                // transplantation") is any of them.
+                let mut hs: Vec<Expr> = d
+                    .ids
+                    .iter()
+                    .map(|id| Expr::Has {
+                        concept: id.to_string(),
+                        what: match d.cat {
+                            Cat::Therapy => HasKind::Therapy,
+                            Cat::Trial => HasKind::Trial,
+                            _ => HasKind::Condition,
+                        },
+                        window: win.clone(),
+                        span: ctx.span(*a, *b),
+                    })
+                    .collect();
+                let h = if hs.len() == 1 {
+                    hs.pop().unwrap_or(Expr::True)
+                } else {
+                    Expr::Or { any: hs }
+                };
+                if negated_mention(&s[*a..*b]) {
+                    Expr::Not { expr: Box::new(h) }
+                } else {
+                    h
+                }
+            }
         };
         if let Some(q) = prev {
             let same_group = q.group.is_some() && q.group == p.group;
@@ -2011,8 +2412,7 @@ fn compile_clause<'v>(
     }
     // "PT within the normal range" (no threshold) → PT ≤ 1 × ULN.
     static WNR: LazyLock<Regex> = LazyLock::new(|| {
-        re_big(r"(?i)(?-u:\b)within\s+(?:the\s+)?normal\s+(?:range|limits?)(?-u:\b)")
-            .expect("wnr")
+        re_big(r"(?i)(?-u:\b)within\s+(?:the\s+)?normal\s+(?:range|limits?)(?-u:\b)").expect("wnr")
     });
     if let Some(wm) = WNR.find(seg) {
         if let Some((k, m)) = ms.iter().enumerate().rev().find(|(k, m)| {
@@ -2038,7 +2438,7 @@ fn compile_clause<'v>(
         }
     }
     // Child-Pugh and BCLC words that are stages, not numbers.
-    for (e, a, b) in stage_exprs(ctx, &s, &ms, cl) {
+    for (e, a, b) in stage_exprs(ctx, s, &ms, cl) {
         ctx.cover(a, b);
         expr = Some(match expr {
             Some(x) => join(ctx.kind, vec![x, e], false),
@@ -2052,7 +2452,7 @@ fn compile_clause<'v>(
     let mut out = expr;
     if let Some((kind, a, b)) = review {
         ctx.cover(cl.start, cl.end);
-        let (ta, tb) = trim_view(&s, cl.start, cl.end);
+        let (ta, tb) = trim_view(s, cl.start, cl.end);
         let span = ctx.span(ta, tb);
         let text = ctx.text(ta, tb);
         ctx.reasons.push(ReviewReason {
@@ -2076,10 +2476,9 @@ fn compile_clause<'v>(
 
 static OR_WORD: LazyLock<Regex> =
     LazyLock::new(|| re_big(r"(?-u:\b)or(?-u:\b)|and/or").expect("or"));
-static AND_WORD: LazyLock<Regex> =
-    LazyLock::new(|| re_big(r"(?-u:\b)and(?-u:\b)").expect("and"));
+static AND_WORD: LazyLock<Regex> = LazyLock::new(|| re_big(r"(?-u:\b)and(?-u:\b)").expect("and"));
 static AND_WITH: LazyLock<Regex> = LazyLock::new(|| {
-    re_big(r"(?-u:\b)with(?-u:\b)|(?-u:\b)plus(?-u:\b)|(?-u:\b)in\s+patients(?-u:\b)")
+    re_big(r"(?-u:\b)with(?-u:\b)|(?-u:\b)plus(?-u:\b)|(?-u:\b)in\s+patients(?-u:\b)|(?-u:\b)caused\s+by(?-u:\b)|(?-u:\b)due\s+to(?-u:\b)|(?-u:\b)induced\s+by(?-u:\b)")
         .expect("with")
 });
 
@@ -2102,6 +2501,32 @@ fn is_range_group(atoms: &[Atom], placed: &[Placed], p: &Placed) -> bool {
         || members.iter().all(|q| q.start == members[0].start)
             && ops.contains(&Op::Ge)
             && ops.contains(&Op::Le)
+}
+
+/// End of the last comparison placed so far (0 if none).
+fn prev_cmp_end(placed: &[Placed]) -> usize {
+    placed.iter().map(|p| p.end).max().unwrap_or(0)
+}
+
+/// A symbolic operator right before `at` (`> Grade 2`, `≥grade 1`), after
+/// `from`: (operator, its start).
+fn op_before(s: &str, from: usize, at: usize) -> Option<(Op, usize)> {
+    let before = s.get(from..at)?.trim_end();
+    for (tok, op) in [
+        ("≥", Op::Ge),
+        (">=", Op::Ge),
+        ("=>", Op::Ge),
+        ("≤", Op::Le),
+        ("<=", Op::Le),
+        ("=<", Op::Le),
+        (">", Op::Gt),
+        ("<", Op::Lt),
+    ] {
+        if before.ends_with(tok) {
+            return Some((op, from + before.len() - tok.len()));
+        }
+    }
+    None
 }
 
 /// "ECOG 0 or 1", "ECOG performance status score of 0", "PS 0-1".
@@ -2264,7 +2689,7 @@ fn stage_expr(ctx: &mut Ctx, s: &str, m: &Mention, cl: &Clause) -> Option<(Expr,
                     return Some((e, m.start, m.end + all.end()));
                 }
             }
-            "up_to_seven_sum" => {
+            "up_to_seven" => {
                 let before = s.get(cl.start..m.start)?;
                 if let Some(c) = BEYOND.captures(before) {
                     let w = c.name("w")?.as_str().to_lowercase();

@@ -93,6 +93,14 @@ pub static DEFS: LazyLock<Vec<ConceptDef>> = LazyLock::new(|| {
             r"lymphocytes?(?:\s+count)?|(?-i:LYMPH|ALC)"
         ),
         c!(
+            &["inkt_cells"],
+            Measure,
+            Some("/mL"),
+            0.0,
+            1e9,
+            r"(?-i:iNKT|INKT)(?:\s+cells?)?(?:\s+counts?)?|invariant\s+natural\s+killer\s+T(?:\s+cells?)?|invariant\s+(?-i:NKT)(?:\s+cells?)?"
+        ),
+        c!(
             &["hemoglobin"],
             Measure,
             Some("g/L"),
@@ -170,7 +178,7 @@ pub static DEFS: LazyLock<Vec<ConceptDef>> = LazyLock::new(|| {
             Some("umol/L"),
             5.0,
             3000.0,
-            r"(?:serum\s+)?creatinine|(?-i:Cr|Cre|SCr|sCr)"
+            r"(?:serum\s+)?creatinine|(?-i:SCr|sCr|Cre|Cr)"
         ),
         c!(
             &["inr"],
@@ -309,7 +317,7 @@ pub static DEFS: LazyLock<Vec<ConceptDef>> = LazyLock::new(|| {
             r"lung\s+shunt(?:\s+fraction)?|(?-i:LSF)"
         ),
         c!(
-            &["tumor_burden_pct"],
+            &["tumour_burden_pct"],
             Measure,
             Some("%"),
             0.0,
@@ -398,7 +406,7 @@ pub static DEFS: LazyLock<Vec<ConceptDef>> = LazyLock::new(|| {
             r"(?-i:ALBI)(?:\s+grade)?"
         ),
         c!(
-            &["up_to_seven_sum"],
+            &["up_to_seven"],
             Score,
             None,
             0.0,
@@ -411,7 +419,7 @@ pub static DEFS: LazyLock<Vec<ConceptDef>> = LazyLock::new(|| {
             None,
             0.0,
             5.0,
-            r"(?-i:CTCAE)|(?:toxicity\s+)?grade"
+            r"(?:persistent,?\s+)?(?:unrelieved\s+)?toxicity(?:\s+reactions?)?\s+of\s+(?-i:CTCAE)|(?-i:CTCAE)|(?:toxicity\s+)?grade"
         ),
         // --- conditions (§8) ---
         c!(
@@ -454,16 +462,9 @@ pub static DEFS: LazyLock<Vec<ConceptDef>> = LazyLock::new(|| {
             0.0,
             r"(?:positive\s+(?:results?\s+(?:of|for)\s+)?)?(?:(?-i:HIV)(?:[\s-]*1(?:/2)?)?|human\s+immunodeficiency\s+virus)(?:\s+(?:antibody|antibodies|Ab))?(?:\s+tests?)?(?:\s+(?:positive|positivity|infection))?|(?-i:AIDS)"
         ),
+        c!(&["pregnant"], Condition, None, 0.0, 0.0, r"pregnan(?:t|cy)"),
         c!(
-            &["pregnancy"],
-            Condition,
-            None,
-            0.0,
-            0.0,
-            r"pregnan(?:t|cy)"
-        ),
-        c!(
-            &["lactation"],
+            &["lactating"],
             Condition,
             None,
             0.0,
@@ -520,7 +521,7 @@ pub static DEFS: LazyLock<Vec<ConceptDef>> = LazyLock::new(|| {
             r"(?:active\s+)?tuberculosis"
         ),
         c!(
-            &["hbv_infection"],
+            &["hbv"],
             Condition,
             None,
             0.0,
@@ -528,7 +529,7 @@ pub static DEFS: LazyLock<Vec<ConceptDef>> = LazyLock::new(|| {
             r"hepatitis\s+B(?:\s+(?:virus\s+)?infection)?|(?-i:HBsAg)(?:\s+positive)?"
         ),
         c!(
-            &["hcv_infection"],
+            &["hcv"],
             Condition,
             None,
             0.0,
@@ -609,7 +610,7 @@ pub static DEFS: LazyLock<Vec<ConceptDef>> = LazyLock::new(|| {
             r"radiation\s+pneumonitis"
         ),
         c!(
-            &["basal_cell_carcinoma_skin"],
+            &["basal_cell_carcinoma"],
             Condition,
             None,
             0.0,
@@ -625,7 +626,7 @@ pub static DEFS: LazyLock<Vec<ConceptDef>> = LazyLock::new(|| {
             r"(?:cervical\s+carcinoma|carcinoma\s+of\s+the\s+cervix)\s+in\s+situ"
         ),
         c!(
-            &["allergy_contrast"],
+            &["contrast_allergy"],
             Condition,
             None,
             0.0,
@@ -641,7 +642,7 @@ pub static DEFS: LazyLock<Vec<ConceptDef>> = LazyLock::new(|| {
             r"alcohol\s+(?:dependence|abuse)"
         ),
         c!(
-            &["active_infection"],
+            &["infection"],
             Condition,
             None,
             0.0,
@@ -697,13 +698,40 @@ pub static DEFS: LazyLock<Vec<ConceptDef>> = LazyLock::new(|| {
             0.0,
             r"trans\s*(?:catheter\s+)?arterial\s+chemo-?embolization|(?-i:TACE)"
         ),
+        // Conventional TACE with iodized oil. The negative form "non-iodized
+        // oil chemoembolization" is the same concept read as absent
+        // (`Not { Has }`, see `negated_mention`).
         c!(
-            &["rfa"],
+            &["tace_lipiodol"],
+            Therapy,
+            None,
+            0.0,
+            0.0,
+            r"(?:trans\s*(?:catheter\s+)?arterial\s+)?non-?\s*(?:iodi[sz]ed[\s-]+oil|lipiodol)\s+chemo-?embolization|(?:conventional|lipiodol)\s+(?:(?-i:TACE)|chemo-?embolization)|(?-i:cTACE)|(?-i:TACE)\s+with\s+(?:lipiodol|iodi[sz]ed\s+oil)"
+        ),
+        c!(
+            &["ablation"],
             Therapy,
             None,
             0.0,
             0.0,
             r"radiofrequency\s+ablation|(?-i:RFA)"
+        ),
+        c!(
+            &["locoregional_therapy"],
+            Therapy,
+            None,
+            0.0,
+            0.0,
+            r"(?:loco-?regional|local|interventional|liver-directed)\s+(?:therapy|therapies|treatments?)"
+        ),
+        c!(
+            &["resection"],
+            Therapy,
+            None,
+            0.0,
+            0.0,
+            r"surgical\s+(?:resection|procedures?)|(?:liver|hepatic)\s+resection|(?:partial\s+)?hepatectomy|surgeries"
         ),
         c!(
             &["transfusion"],
@@ -730,12 +758,36 @@ pub static DEFS: LazyLock<Vec<ConceptDef>> = LazyLock::new(|| {
             r"renal\s+replacement\s+therapy|dialysis"
         ),
         c!(
+            &["stem_cell_transplant", "organ_transplant"],
+            Therapy,
+            None,
+            0.0,
+            0.0,
+            r"stem\s+cell\s+or\s+organ\s+transplant(?:ation)?"
+        ),
+        c!(
+            &["stem_cell_transplant"],
+            Therapy,
+            None,
+            0.0,
+            0.0,
+            r"(?:(?:ha?ematopoietic\s+)?stem\s+cell|bone\s+marrow)\s+transplant(?:ation)?"
+        ),
+        c!(
             &["organ_transplant"],
             Therapy,
             None,
             0.0,
             0.0,
-            r"(?:stem\s+cell\s+or\s+)?organ\s+transplant(?:ation)?|liver\s+transplant(?:ation)?"
+            r"organ\s+transplant(?:ation)?"
+        ),
+        c!(
+            &["liver_transplant"],
+            Therapy,
+            None,
+            0.0,
+            0.0,
+            r"liver\s+transplant(?:ation)?"
         ),
         c!(
             &["anticoagulant"],
@@ -746,7 +798,7 @@ pub static DEFS: LazyLock<Vec<ConceptDef>> = LazyLock::new(|| {
             r"(?:thrombolytic\s+or\s+)?anticoagulant\s+(?:treatment|therapy)"
         ),
         c!(
-            &["clinical_trial"],
+            &["clinical_trial_participation"],
             Trial,
             None,
             0.0,
@@ -805,7 +857,9 @@ pub(crate) fn gate(words: &[&str]) -> Regex {
 /// Builds a regex with a large lazy-DFA cache ([`DFA_CACHE`]); all the
 /// crate's static regexes go through it.
 pub(crate) fn re_big(p: &str) -> Result<Regex, regex::Error> {
-    regex::RegexBuilder::new(p).dfa_size_limit(DFA_CACHE).build()
+    regex::RegexBuilder::new(p)
+        .dfa_size_limit(DFA_CACHE)
+        .build()
 }
 
 /// Compiled regexes, one per [`DEFS`] entry.
@@ -815,7 +869,11 @@ pub static REGEXES: LazyLock<Vec<Regex>> = LazyLock::new(|| {
             // ASCII-only patterns use ASCII case folding and classes: the
             // literal prefilters then stay small (Unicode folding adds `ſ`,
             // `K` …), which makes the search several times faster.
-            let flags = if d.pattern.is_ascii() { "(?i-u)" } else { "(?i)" };
+            let flags = if d.pattern.is_ascii() {
+                "(?i-u)"
+            } else {
+                "(?i)"
+            };
             let p = format!(r"{flags}(?-u:\b)(?:{}){ABBR}", d.pattern);
             regex::RegexBuilder::new(&p)
                 .dfa_size_limit(DFA_CACHE)
@@ -832,6 +890,22 @@ static SET: LazyLock<regex::RegexSet> = LazyLock::new(|| {
         .build()
         .unwrap_or_else(|_| regex::RegexSet::empty())
 });
+
+/// Whether a mention's own text names its concept as absent: "non-iodized
+/// oil chemoembolization" is TACE *without* lipiodol, compiled as
+/// `Not { Has(tace_lipiodol) }` (seed 000 E11).
+pub fn negated_mention(text: &str) -> bool {
+    let l = text.to_ascii_lowercase();
+    [
+        "non-iodi",
+        "non iodi",
+        "noniodi",
+        "non-lipiodol",
+        "non lipiodol",
+    ]
+    .iter()
+    .any(|n| l.contains(n))
+}
 
 /// A concept mention in text.
 #[derive(Debug, Clone)]
@@ -866,6 +940,16 @@ pub fn find_mentions(text: &str) -> Vec<Mention> {
                 if pre.ends_with("non-")
                     || pre.ends_with("non ")
                     || text[m.end()..].starts_with("-related")
+                {
+                    continue;
+                }
+            }
+            // "gestational age", "bone age" are not the person's age.
+            if DEFS[i].ids == ["age"] {
+                let pre = text[..m.start()].trim_end().to_ascii_lowercase();
+                if ["gestational", "gestation", "bone", "menstrual", "corrected"]
+                    .iter()
+                    .any(|w| pre.ends_with(w))
                 {
                     continue;
                 }

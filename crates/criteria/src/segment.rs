@@ -150,10 +150,8 @@ static HEADING_INLINE: LazyLock<Regex> = LazyLock::new(|| {
 
 /// A heading in the middle of a line (criteria embedded in prose).
 static HEADING_MIDLINE: LazyLock<Regex> = LazyLock::new(|| {
-    re_big(
-        r"(?i)[.;]\s+((?:key\s+)?(?:inclusion|exclusion)\s+criteria\s*(?::|includes?\b|are\b))",
-    )
-    .expect("heading midline regex")
+    re_big(r"(?i)[.;]\s+((?:key\s+)?(?:inclusion|exclusion)\s+criteria\s*(?::|includes?\b|are\b))")
+        .expect("heading midline regex")
 });
 
 /// Which kind a heading switches to (`None`: neutral heading).

@@ -131,7 +131,7 @@ fn seed_000_inclusion_5_6_7_computable() {
     check(i6, "ecog", Op::Le, 1.0, None);
     let i7 = get(&c, "I7");
     assert_eq!(i7.status, Status::Computable);
-    check(i7, "tumor_burden_pct", Op::Le, 50.0, Some("%"));
+    check(i7, "tumour_burden_pct", Op::Le, 50.0, Some("%"));
 }
 
 #[test]
@@ -247,11 +247,14 @@ fn seed_000_exclusions_computable() {
             concepts.push(concept.clone());
         }
     }
-    assert_eq!(concepts, vec!["antitumor_therapy", "clinical_trial"]);
+    assert_eq!(
+        concepts,
+        vec!["antitumor_therapy", "clinical_trial_participation"]
+    );
 
     let e16 = get(&c, "E16");
     assert_eq!(e16.status, Status::Computable);
-    assert_eq!(eval(e16, &[], &["lactation"]), Some(true));
+    assert_eq!(eval(e16, &[], &["lactating"]), Some(true));
     assert_eq!(eval(e16, &[], &[]), Some(false));
 }
 
@@ -260,12 +263,41 @@ fn seed_000_exclusion_11_partial() {
     let Some((_, c)) = seed("000") else { return };
     let e11 = get(&c, "E11");
     assert_eq!(e11.status, Status::Partial);
+    // The investigator carve-out is scoped to the non-iodized-oil TACE part:
+    // radiotherapy ∨ (TACE unless (¬ lipiodol TACE ∧ investigator)).
+    let Expr::Or { any } = &e11.expr else {
+        panic!("{:?}", e11.expr)
+    };
+    assert!(matches!(&any[0], Expr::Has { concept, .. } if concept == "radiotherapy"));
+    let Expr::Unless { base, except, .. } = &any[1] else {
+        panic!("{:?}", any[1])
+    };
+    assert!(matches!(&**base, Expr::Has { concept, .. } if concept == "tace"));
+    let Expr::And { all } = &**except else {
+        panic!("{except:?}")
+    };
     assert!(
-        matches!(&e11.expr, Expr::Unless { except, .. } if matches!(**except, Expr::Review { .. }))
+        matches!(&all[0], Expr::Not { expr } if matches!(&**expr, Expr::Has { concept, .. } if concept == "tace_lipiodol"))
     );
-    // Radiotherapy excludes unless the reviewer says otherwise → unknown.
+    assert!(matches!(
+        &all[1],
+        Expr::Review {
+            reason: ReviewKind::Investigator,
+            ..
+        }
+    ));
     assert_eq!(eval(e11, &[], &[]), Some(false));
-    assert_eq!(eval(e11, &[], &["radiotherapy"]), None);
+    // Radiotherapy and TACE with lipiodol exclude outright …
+    assert_eq!(eval(e11, &[], &["radiotherapy"]), Some(true));
+    assert_eq!(eval(e11, &[], &["tace", "tace_lipiodol"]), Some(true));
+    // … TACE of another kind (or of unknown kind) is for the investigator.
+    assert_eq!(
+        e11.expr.eval(&|l| match l {
+            Expr::Has { concept, .. } => Some(concept == "tace"),
+            _ => None,
+        }),
+        None
+    );
 }
 
 #[test]
@@ -337,7 +369,7 @@ fn seed_004_values() {
     check(e10, "sbp", Op::Ge, 140.0, Some("mm[Hg]"));
     check(e10, "dbp", Op::Ge, 90.0, Some("mm[Hg]"));
     let i3 = get(&c, "I3");
-    check(i3, "up_to_seven_sum", Op::Gt, 7.0, None);
+    check(i3, "up_to_seven", Op::Gt, 7.0, None);
     check(i3, "bclc_stage", Op::Ge, 1.0, None);
     check(i3, "bclc_stage", Op::Ge, 1.0, None);
 }
@@ -386,7 +418,7 @@ fn seed_004_carve_outs() {
         other => panic!("{other:?}"),
     }
     assert_eq!(
-        eval(e12, &[], &["other_malignancy", "basal_cell_carcinoma_skin"]),
+        eval(e12, &[], &["other_malignancy", "basal_cell_carcinoma"]),
         Some(false)
     );
     assert_eq!(eval(e12, &[], &["other_malignancy"]), Some(true));
@@ -464,7 +496,7 @@ fn number_forms() {
     );
     check(
         &one("Tumour burden exceeding 50 percent"),
-        "tumor_burden_pct",
+        "tumour_burden_pct",
         Op::Gt,
         50.0,
         Some("%"),

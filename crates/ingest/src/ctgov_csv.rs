@@ -389,12 +389,14 @@ fn read_table(bytes: &[u8], file: &str, format: Format, sink: &mut dyn FnMut(Rec
         .flexible(true)
         .has_headers(true)
         .from_reader(text.as_bytes());
-    let headers: HashMap<String, usize> = match rdr.headers() {
-        Ok(h) => h
-            .iter()
-            .enumerate()
-            .map(|(i, n)| (n.trim().to_ascii_lowercase(), i))
-            .collect(),
+    let (headers, n_columns): (HashMap<String, usize>, usize) = match rdr.headers() {
+        Ok(h) => (
+            h.iter()
+                .enumerate()
+                .map(|(i, n)| (n.trim().to_ascii_lowercase(), i))
+                .collect(),
+            h.len(),
+        ),
         Err(e) => {
             sink(Err(RecordError {
                 file: file.to_string(),
@@ -419,6 +421,20 @@ fn read_table(bytes: &[u8], file: &str, format: Format, sink: &mut dyn FnMut(Rec
             Ok(false) => break,
             Ok(true) => {
                 let locator = format!("line {}", rec.position().map_or(line, |p| p.line()));
+                // A row longer than the header (an unquoted separator)
+                // puts values under the wrong headers: refuse it, never
+                // guess. A shorter row only lacks trailing cells (empty).
+                if rec.len() > n_columns {
+                    sink(Err(RecordError {
+                        file: file.to_string(),
+                        record: Some(locator),
+                        reason: format!(
+                            "CSV row has {} fields, the header has {n_columns}",
+                            rec.len()
+                        ),
+                    }));
+                    continue;
+                }
                 let row_bytes = rec.iter().collect::<Vec<_>>().join("\u{1f}");
                 let row = Row {
                     headers: &headers,

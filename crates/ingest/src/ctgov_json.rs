@@ -76,6 +76,16 @@ pub fn read(bytes: &[u8], file: &str, sink: &mut dyn FnMut(RecordResult)) {
                         k += 1;
                     }
                     Err(e) => {
+                        // A cut or broken page: its `studies` array is still
+                        // read element by element, so the complete studies
+                        // before the damage are kept and the broken one is
+                        // reported with its index and byte offset.
+                        if let Some(vstart) = find_member(bytes, pos, bytes.len(), b"studies")
+                            .filter(|&v| bytes.get(v) == Some(&b'['))
+                        {
+                            r.array(vstart, &|i| format!("record {i}"));
+                            return;
+                        }
                         let label = several.then(|| format!("record {k}"));
                         r.error(
                             label,
@@ -1107,6 +1117,21 @@ mod tests {
         assert_eq!(t.sources.len(), 1);
         assert_eq!(t.sources[0].record, None);
         assert_eq!(t.sources[0].content_hash, content_hash(STUDY_A.as_bytes()));
+    }
+
+    #[test]
+    fn a_cut_page_keeps_its_complete_studies() {
+        let page = format!("{{\"studies\":[{STUDY_A},{STUDY_B}");
+        let cut = &page[..page.len() - 10];
+        let out = run(cut);
+        assert_eq!(out.len(), 2, "{out:?}");
+        assert_eq!(
+            out[0].as_ref().map(|t| t.id.as_str()).ok(),
+            Some("NCT00000001")
+        );
+        let e = out[1].as_ref().expect_err("the cut study is reported");
+        assert_eq!(e.record.as_deref(), Some("record 1"));
+        assert!(e.reason.contains("byte"), "{}", e.reason);
     }
 
     #[test]

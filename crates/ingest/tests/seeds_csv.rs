@@ -166,3 +166,31 @@ fn shared_legacy_csv_and_tsv() {
         eprintln!("{name}: {} records", v.len());
     }
 }
+
+#[test]
+fn a_row_longer_than_the_header_is_refused_short_rows_are_read() {
+    let csv = "NCT Number,Study Title,Study Status\n\
+               NCT01234567,Title A,RECRUITING\n\
+               NCT01234568,Title B\n\
+               NCT01234569,Title, C,COMPLETED\n";
+    let v = read(csv.as_bytes(), Format::CtgovCsv);
+    assert_eq!(v.len(), 3);
+    assert_eq!(
+        v[0].as_ref().map(|t| t.status).ok(),
+        Some(Some(OverallStatus::Recruiting))
+    );
+    let short = v[1]
+        .as_ref()
+        .expect("a short row lacks only trailing cells");
+    assert_eq!(short.title.as_deref(), Some("Title B"));
+    assert_eq!(short.status, None);
+    let e = v[2]
+        .as_ref()
+        .expect_err("an unquoted comma shifts the columns");
+    assert_eq!(e.record.as_deref(), Some("line 4"));
+    assert!(
+        e.reason.contains("4 fields, the header has 3"),
+        "{}",
+        e.reason
+    );
+}

@@ -1,61 +1,15 @@
-//! Concept ids as the compiler writes them → the ids facts carry.
+//! Criterion concept ids → the facts that answer them.
 //!
-//! The compiler's phrase table (`tm_criteria::concepts`) and the lexicon
-//! (`tm_lexicon`, used by the patient readers) mostly share ids; where they
-//! differ (`pregnancy` vs `pregnant`, `hbv_infection` vs `hbv`, …) the table
-//! below lists every id a fact may carry for a criterion concept. Facts
-//! also match through the lexicon hierarchy (`tm_lexicon::is_a`: a `tace`
-//! procedure answers "locoregional therapy"). Ids are compared, never text.
-
-/// Fact concept ids that answer criterion concept `id` (always includes
-/// `id` itself first).
-pub fn fact_ids(id: &str) -> &'static [&'static str] {
-    match id {
-        "pregnancy" | "pregnant" => &["pregnant", "pregnancy"],
-        "lactation" | "lactating" => &["lactating", "lactation"],
-        "hbv_infection" | "hbv" => &["hbv", "hbv_infection"],
-        "hcv_infection" | "hcv" => &["hcv", "hcv_infection"],
-        "tumor_burden_pct" | "tumour_burden_pct" => {
-            &["tumour_burden_pct", "tumor_burden_pct", "tumour_burden"]
-        }
-        "rfa" => &["ablation", "rfa"],
-        "basal_cell_carcinoma_skin" => &["basal_cell_carcinoma", "basal_cell_carcinoma_skin"],
-        "active_infection" => &["infection", "active_infection"],
-        "clinical_trial" => &["clinical_trial_participation", "clinical_trial"],
-        "weight" => &["weight", "body_weight"],
-        "height" => &["height", "body_height"],
-        "maa_lung_dose_gy" => &["maa_lung_dose_gy", "lung_dose_gy"],
-        "child_pugh_score" => &["child_pugh_score", "child_pugh"],
-        "up_to_seven_sum" => &["up_to_seven", "up_to_seven_sum"],
-        "allergy_contrast" => &["iodinated_contrast", "allergy_contrast"],
-        "pvtt" => &["pvtt", "macrovascular_invasion"],
-        "antitumor_therapy" => &["antitumor_therapy"],
-        _ => &[],
-    }
-}
-
-/// Broader concepts the lexicon does not (yet) place in its hierarchy:
-/// `antitumor_therapy` covers every systemic and locoregional cancer
-/// treatment, radiotherapy and resection (seed 000 E15, seed 004 I2).
-pub fn also_covers(id: &str) -> &'static [&'static str] {
-    match id {
-        "antitumor_therapy" => &[
-            "systemic_therapy",
-            "locoregional_therapy",
-            "radiotherapy",
-            "resection",
-            "chemotherapy",
-            "immunotherapy",
-            "targeted_therapy",
-        ],
-        "organ_transplant" => &["stem_cell_transplant"],
-        "chemotherapy" => &["haic"],
-        _ => &[],
-    }
-}
+//! The compiler (`tm_criteria`) emits the lexicon's ids (`tm_lexicon`, also
+//! used by the patient readers), so a fact answers a criterion concept when
+//! it has the same id or descends from it in the lexicon hierarchy
+//! (`tm_lexicon` `is_a`, transitive: a `tace` procedure answers
+//! "locoregional therapy" and "anti-tumour therapy"). There is no alias
+//! table: class relations live in the lexicon. Ids are compared, never
+//! text.
 
 /// True when a fact with concept `fact` answers a question about `target`
-/// (same id, an alias, a descendant in the lexicon, or covered).
+/// (same id or a descendant in the lexicon).
 pub fn answers(fact: &str, target: &str) -> bool {
     answers_with(&ancestors(fact), target)
 }
@@ -79,10 +33,19 @@ pub fn ancestors(fact: &str) -> Vec<String> {
 
 /// [`answers`] with the fact's ancestors computed beforehand.
 pub fn answers_with(ancestors: &[String], target: &str) -> bool {
-    let hit = |t: &str| ancestors.iter().any(|a| a == t);
-    hit(target)
-        || fact_ids(target).iter().any(|t| hit(t))
-        || also_covers(target).iter().any(|t| hit(t))
+    ancestors.iter().any(|a| a == target)
+}
+
+/// A concept that is a qualified form of a broader procedure, answered by
+/// the procedure's recorded details: `(broader concept, detail meaning
+/// present, detail meaning absent)`. A TACE whose details say "with
+/// lipiodol" answers `tace_lipiodol`; "without lipiodol" answers its
+/// absence; a TACE of unstated type leaves it unknown (seed 000 E11).
+pub fn qualified(id: &str) -> Option<(&'static str, &'static str, &'static str)> {
+    match id {
+        "tace_lipiodol" => Some(("tace", "with lipiodol", "without lipiodol")),
+        _ => None,
+    }
 }
 
 /// Tests whose negative result documents the absence of a condition
@@ -90,10 +53,10 @@ pub fn answers_with(ancestors: &[String], target: &str) -> bool {
 /// RNA"; HBsAg for HBV; HIV Ab/Ag; hCG for pregnancy).
 pub fn negative_tests(condition: &str) -> &'static [&'static str] {
     match condition {
-        "hcv" | "hcv_infection" | "hcv_rna" => &["anti_hcv", "hcv_rna"],
-        "hbv" | "hbv_infection" => &["hbsag"],
+        "hcv" | "hcv_rna" => &["anti_hcv", "hcv_rna"],
+        "hbv" => &["hbsag"],
         "hiv" => &["hiv_test"],
-        "pregnancy" | "pregnant" => &["pregnancy_test"],
+        "pregnant" => &["pregnancy_test"],
         _ => &[],
     }
 }
@@ -116,7 +79,6 @@ pub fn fact_kind(id: &str) -> FactKind {
         "weight" | "height" | "bmi" | "bsa" | "sbp" | "dbp" | "heart_rate" => FactKind::Vital,
         "maa_lung_dose_gy"
         | "lung_shunt_fraction"
-        | "tumor_burden_pct"
         | "tumour_burden_pct"
         | "liver_volume"
         | "tumour_volume"
@@ -128,7 +90,7 @@ pub fn fact_kind(id: &str) -> FactKind {
         | "mvv"
         | "life_expectancy"
         | "bclc_stage"
-        | "up_to_seven_sum"
+        | "up_to_seven"
         | "lesion_count"
         | "largest_lesion_diameter"
         | "remnant_liver_volume"
@@ -150,8 +112,8 @@ pub fn derived_key(id: &str) -> Option<&'static str> {
         "bmi" => "bmi",
         "bsa" => "bsa_mosteller",
         "maa_lung_dose_gy" => "lung_dose_gy",
-        "up_to_seven_sum" => "up_to_seven",
-        "tumor_burden_pct" | "tumour_burden_pct" => "tumour_burden_pct",
+        "up_to_seven" => "up_to_seven",
+        "tumour_burden_pct" => "tumour_burden_pct",
         "bclc_stage" => "bclc",
         _ => return None,
     })

@@ -28,7 +28,7 @@ use tm_criteria::{Atom, HasKind, Op, Value, Window};
 use tm_model::patient::{flag, ObsValue, Observation, Patient, Sex};
 use tm_model::{Date, Quantity};
 
-use crate::concepts::{self, answers, derived_key, fact_ids, fact_kind, negative_tests, FactKind};
+use crate::concepts::{self, answers, derived_key, fact_kind, negative_tests, FactKind};
 use crate::config::{
     anchored_to_start, default_lln, default_uln, window_days, LimitRange, MatchConfig,
 };
@@ -310,10 +310,10 @@ impl<'p> PatientFacts<'p> {
         }
     }
 
-    /// The newest usable observation of `id` or an alias of it.
+    /// The newest usable observation of `id`.
     fn newest(&self, id: &str) -> Option<&'p Observation> {
         let mut best: Option<&'p Observation> = None;
-        let ids = std::iter::once(id).chain(fact_ids(id).iter().copied());
+        let ids = std::iter::once(id);
         for k in ids {
             if let Some(o) = self.obs.get(k).and_then(|v| v.first()) {
                 let newer = match (best.and_then(|b| b.effective), o.effective) {
@@ -582,7 +582,7 @@ impl<'p> PatientFacts<'p> {
                 | "meld"
                 | "meld_na"
                 | "bclc_stage"
-                | "up_to_seven_sum"
+                | "up_to_seven"
         );
         let obs_ok = newest.filter(|o| in_window(o));
         if let (Some((k, d)), true) = (derived, prefer_derived || obs_ok.is_none()) {
@@ -862,11 +862,7 @@ impl<'p> PatientFacts<'p> {
             comparator: None,
         };
         // §8 pregnancy: a male patient is neither pregnant nor lactating.
-        if matches!(
-            concept,
-            "pregnancy" | "pregnant" | "lactation" | "lactating"
-        ) && p.sex == Sex::Male
-        {
+        if matches!(concept, "pregnant" | "lactating") && p.sex == Sex::Male {
             out.value = Some(false);
             if ex {
                 out.evidence.push(ev(
@@ -944,6 +940,36 @@ impl<'p> PatientFacts<'p> {
             }
             yes.push(e);
         }
+        // A qualified procedure (`tace_lipiodol`) answered by the details of
+        // the broader one (a `tace` "with lipiodol" / "without lipiodol").
+        if let Some((broader, with, without)) = concepts::qualified(concept) {
+            for pr in &p.procedures {
+                let is_broader = pr.concept.as_deref().is_some_and(|c| answers(c, broader));
+                if !is_broader || matches(&pr.concept) || pr.date.is_some_and(|d| d > as_of) {
+                    continue;
+                }
+                let has = |d: &str| pr.details.iter().any(|x| x.eq_ignore_ascii_case(d));
+                let value = if has(with) {
+                    true
+                } else if has(without) {
+                    false
+                } else {
+                    continue;
+                };
+                let mut e = ev(
+                    &pr.concept,
+                    json!(if value { with } else { without }),
+                    pr.date,
+                    &pr.source,
+                );
+                e.explanation = Some(pr.details.join("; "));
+                if value {
+                    yes.push(e);
+                } else {
+                    no.push(e);
+                }
+            }
+        }
         for m in &p.medications {
             if !matches(&m.concept) {
                 continue;
@@ -1004,7 +1030,7 @@ impl<'p> PatientFacts<'p> {
         // Observations of the concept itself (yes/no, grade) and negative
         // tests (§8).
         let obs_window = |id: &str| -> i32 {
-            if matches!(id, "pregnancy" | "pregnant" | "pregnancy_test") {
+            if matches!(id, "pregnant" | "pregnancy_test") {
                 self.cfg.pregnancy_status_window_days
             } else if negative_tests(concept).contains(&id) {
                 self.cfg.serology_window_days
@@ -1012,8 +1038,7 @@ impl<'p> PatientFacts<'p> {
                 self.cfg.imaging_window_days
             }
         };
-        let mut obs_ids: Vec<&str> = vec![concept];
-        obs_ids.extend(fact_ids(concept).iter().copied());
+        let obs_ids: Vec<&str> = vec![concept];
         for id in obs_ids {
             if let Some(o) = self.obs.get(id).and_then(|v| v.first()) {
                 let Some(d) = o.effective else { continue };
@@ -1072,12 +1097,7 @@ impl<'p> PatientFacts<'p> {
                 concept: concept.to_string(),
                 text: format!(
                     "documented presence or absence of {}{}{}",
-                    display(
-                        concepts::fact_ids(concept)
-                            .first()
-                            .copied()
-                            .unwrap_or(concept)
-                    ),
+                    display(concept),
                     what_s,
                     win.map(|(_, d, a)| format!(" within {d} days before {a}"))
                         .unwrap_or_default()

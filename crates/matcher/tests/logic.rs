@@ -171,8 +171,8 @@ fn implications_and_documented_absence() {
         Kind::Exclusion,
         Expr::Or {
             any: vec![
-                has("pregnancy", HasKind::Condition, None),
-                has("lactation", HasKind::Condition, None),
+                has("pregnant", HasKind::Condition, None),
+                has("lactating", HasKind::Condition, None),
             ],
         },
         vec![],

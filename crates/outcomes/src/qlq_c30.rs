@@ -601,8 +601,9 @@ pub fn read_qlq_path(path: &Path) -> Result<QlqData, String> {
     };
     let bytes = std::fs::read(&file).map_err(|e| format!("{}: {e}", file.display()))?;
     let text = String::from_utf8_lossy(&bytes);
-    let is_qs = path.is_dir() || crate::sdtm::Table::parse(text.lines().next().unwrap_or(""))
-        .is_ok_and(|t| t.col("QSTESTCD").is_some());
+    let is_qs = path.is_dir()
+        || crate::sdtm::Table::parse(text.lines().next().unwrap_or(""))
+            .is_ok_and(|t| t.col("QSTESTCD").is_some());
     let data = if is_qs {
         read_qlq_qs(&text)
     } else {

@@ -358,7 +358,9 @@ pub fn grade_lb(lb: &Table, exp: &HashMap<String, Exposure>) -> Result<Vec<Grade
     let mut out = Vec::new();
     for r in &lb.rows {
         let test = Table::cell(r, Some(c.test));
-        if ctcae::terms_for_lbtestcd(test).is_empty() || Table::cell(r, c.bl).eq_ignore_ascii_case("Y") {
+        if ctcae::terms_for_lbtestcd(test).is_empty()
+            || Table::cell(r, c.bl).eq_ignore_ascii_case("Y")
+        {
             continue;
         }
         let u = Table::cell(r, Some(c.u));
@@ -418,13 +420,15 @@ pub fn afp(
         let Ok(v) = Table::cell(r, c.val).parse::<f64>() else {
             continue;
         };
-        by.entry(Table::cell(r, Some(c.u)).to_string()).or_default().push((
-            Date::parse(Table::cell(r, c.dtc)),
-            Table::cell(r, c.visit).to_string(),
-            v,
-            Table::cell(r, c.unit).to_string(),
-            Table::cell(r, c.bl).eq_ignore_ascii_case("Y"),
-        ));
+        by.entry(Table::cell(r, Some(c.u)).to_string())
+            .or_default()
+            .push((
+                Date::parse(Table::cell(r, c.dtc)),
+                Table::cell(r, c.visit).to_string(),
+                v,
+                Table::cell(r, c.unit).to_string(),
+                Table::cell(r, c.bl).eq_ignore_ascii_case("Y"),
+            ));
     }
     let mut subjects = Vec::new();
     for (u, mut rows) in by {
@@ -473,7 +477,12 @@ pub fn analyze(input: &SdtmInput, opts: &SafetyOptions) -> Result<SafetyReport, 
         .dm
         .rows
         .iter()
-        .map(|r| (Table::cell(r, Some(cu)).to_string(), Table::cell(r, Some(ca)).to_string()))
+        .map(|r| {
+            (
+                Table::cell(r, Some(cu)).to_string(),
+                Table::cell(r, Some(ca)).to_string(),
+            )
+        })
         .collect();
     let aes = ae_records(&input.ae, &exp, opts)?;
     let has_grade = input.ae.col("AETOXGR").is_some();

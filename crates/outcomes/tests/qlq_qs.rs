@@ -36,7 +36,7 @@ fn qs_from_long(long: &str) -> String {
             (String::new(), String::new(), String::new(), "NOT DONE")
         } else if n >= 29 {
             (format!("{resp} Answer"), String::new(), String::new(), "")
-        } else if n % 2 == 0 {
+        } else if n.is_multiple_of(2) {
             let r: usize = resp.parse().unwrap();
             (words[r - 1].to_string(), String::new(), String::new(), "")
         } else {
@@ -103,7 +103,11 @@ fn item_codes_and_answers() {
               S1,EOR0101,,1,V1,2024-01\n\
               S1,EOR0129,,,,\n";
     let d = read_qlq_qs(qs).unwrap();
-    assert_eq!(d.assessments.len(), 1, "row without VISIT/VISITNUM/QSDTC is skipped");
+    assert_eq!(
+        d.assessments.len(),
+        1,
+        "row without VISIT/VISITNUM/QSDTC is skipped"
+    );
     let a = &d.assessments[0];
     assert_eq!(a.date, None, "partial QSDTC is not imputed");
     assert_eq!(a.responses.items[0], Some(4));
@@ -130,7 +134,10 @@ fn path_takes_a_directory_a_qs_file_or_the_long_csv() {
     std::fs::write(&long_path, &long).unwrap();
     let want = read_qlq_csv(&long).unwrap().assessments;
     assert_eq!(read_qlq_path(&dir).unwrap().assessments, want);
-    assert_eq!(read_qlq_path(&dir.join("qs.csv")).unwrap().assessments, want);
+    assert_eq!(
+        read_qlq_path(&dir.join("qs.csv")).unwrap().assessments,
+        want
+    );
     assert_eq!(read_qlq_path(&long_path).unwrap().assessments, want);
     let empty = tmp("empty");
     assert!(read_qlq_path(&empty).unwrap_err().contains("no qs.csv"));

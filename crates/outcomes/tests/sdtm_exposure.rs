@@ -34,7 +34,10 @@ fn dose_records_and_dates() {
     // S3: empty EXDOSE is not a dose.
     assert!(!exp.contains_key("S3"));
     // S4: partial start date not imputed, but the subject was dosed.
-    assert_eq!((exp["S4"].trtsdt, exp["S4"].trtedt), (None, d("2024-04-30")));
+    assert_eq!(
+        (exp["S4"].trtsdt, exp["S4"].trtedt),
+        (None, d("2024-04-30"))
+    );
     assert!(!exp.contains_key(""));
     assert_eq!(exp.len(), 3);
 }
@@ -56,7 +59,10 @@ fn trtsdt_trtedt_equal_pharmaverse_adsl() {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/pharmaverse");
     let (ex_p, adsl_p) = (dir.join("sdtm/ex.csv"), dir.join("adam/adsl.csv"));
     if !ex_p.exists() || !adsl_p.exists() {
-        eprintln!("note: {} absent; ADSL exposure oracle skipped", dir.display());
+        eprintln!(
+            "note: {} absent; ADSL exposure oracle skipped",
+            dir.display()
+        );
         return;
     }
     let exp = exposure(&Table::read(&ex_p).unwrap()).unwrap();

@@ -179,7 +179,12 @@ fn parse_text(
                     value: v,
                     origin: format!("{name}:{}", n + 1),
                 }),
-                Err(e) => errors.push(format!("{name}:{}:{}: {e}", n + 1, e.column())),
+                Err(e) => errors.push(format!(
+                    "{name}:{}:{}: {}",
+                    n + 1,
+                    e.column(),
+                    json_error_text(&e)
+                )),
             }
         }
         out
@@ -204,9 +209,28 @@ fn parse_text(
                     return items;
                 }
             }
-            errors.push(format!("{name}:{}:{}: {e}", e.line(), e.column()));
+            if text.trim().is_empty() {
+                errors.push(format!("{name}:1: empty file"));
+            } else {
+                errors.push(format!(
+                    "{name}:{}:{}: {}",
+                    e.line(),
+                    e.column(),
+                    json_error_text(&e)
+                ));
+            }
             Vec::new()
         }
+    }
+}
+
+/// serde_json's message without its own " at line L column C" suffix (the
+/// caller prints the position as `file:line:column`, counted in the file).
+fn json_error_text(e: &serde_json::Error) -> String {
+    let s = e.to_string();
+    match s.rfind(" at line ") {
+        Some(i) => s[..i].to_string(),
+        None => s,
     }
 }
 

@@ -146,6 +146,10 @@ fn malformed_json_is_reported_with_file_and_line() {
     let r = read_str("x.ndjson", nd, true);
     assert_eq!(r.errors.len(), 1, "{:?}", r.errors);
     assert!(r.errors[0].starts_with("x.ndjson:2:"), "{}", r.errors[0]);
+    // the position is given once, counted in the file (not serde's line 1)
+    assert!(!r.errors[0].contains(" at line "), "{}", r.errors[0]);
+    let empty = read_str("empty.json", " \n", false);
+    assert_eq!(empty.errors, vec!["empty.json:1: empty file".to_string()]);
     assert_eq!(r.patients.len(), 1);
     assert_eq!(r.patients[0].observations.len(), 1);
     let r = read_str(

@@ -127,8 +127,11 @@ impl<'s> Importer<'s> {
         Ok(())
     }
 
-    /// Commits the pending records in one immediate transaction, each record
-    /// in its own savepoint.
+    /// Commits the pending records in one immediate transaction. Each record
+    /// is first checked and merged without writing (`plan_one`, read-only),
+    /// then written (`apply`); a refused record has written nothing, so no
+    /// per-record savepoint is needed, and any SQL error rolls the whole
+    /// batch back — never half a trial.
     pub fn flush(&mut self) -> Result<()> {
         if self.pending.is_empty() {
             return Ok(());
@@ -142,17 +145,14 @@ impl<'s> Importer<'s> {
         {
             let mut st = Stmts::prepare(&tx)?;
             for record in &batch {
-                tx.execute_batch("SAVEPOINT record")?;
                 match import_one(&mut st, self.hooks, record) {
                     Ok((outcome, joined)) => {
-                        tx.execute_batch("RELEASE record")?;
                         counted.count(outcome);
                         if joined {
                             counted.joined += 1;
                         }
                     }
                     Err(StoreError::InvalidRecord(reason)) => {
-                        tx.execute_batch("ROLLBACK TO record; RELEASE record")?;
                         let src = record.sources.first();
                         counted.failures.push(RecordFailure {
                             file: src.map(|s| s.file.clone()).unwrap_or_default(),
@@ -251,13 +251,47 @@ impl<'c> Stmts<'c> {
     }
 }
 
-/// Imports one record inside an open transaction (the caller wraps it in a
-/// savepoint). Returns the outcome and whether separate trials were joined.
+/// Imports one record inside an open transaction. Returns the outcome and
+/// whether separate trials were joined. Refusals (`InvalidRecord`) come only
+/// from the read-only [`plan_one`], before anything is written.
 fn import_one(
     st: &mut Stmts<'_>,
     hooks: &dyn ImportHooks,
     record: &Trial,
 ) -> Result<(ImportOutcome, bool)> {
+    match plan_one(st, hooks, record)? {
+        Plan::Skip(outcome) => Ok((outcome, false)),
+        Plan::Write {
+            outcome,
+            trial_ids,
+            merged,
+            rows,
+        } => {
+            let joined = trial_ids.len() > 1;
+            apply(st, hooks, record, &trial_ids, &merged, &rows)?;
+            Ok((outcome, joined))
+        }
+    }
+}
+
+/// What to do with one record, decided without writing.
+enum Plan {
+    /// Nothing to write (unchanged or superseded).
+    Skip(ImportOutcome),
+    /// Replace `trial_ids` by `merged`, built from `rows` (the record's own
+    /// row included).
+    Write {
+        outcome: ImportOutcome,
+        trial_ids: BTreeSet<String>,
+        merged: Box<Trial>,
+        rows: Vec<SourceRow>,
+    },
+}
+
+/// Checks one record and merges it with the stored sources of its trial(s).
+/// Read-only: uses only SELECT statements, so a refusal leaves the
+/// transaction as it was.
+fn plan_one(st: &mut Stmts<'_>, hooks: &dyn ImportHooks, record: &Trial) -> Result<Plan> {
     let src = match record.sources.as_slice() {
         [one] => one,
         [] => {
@@ -287,7 +321,7 @@ fn import_one(
         .optional()?;
     if let Some((_, hash)) = &existing {
         if *hash == src.content_hash {
-            return Ok((ImportOutcome::Unchanged, false));
+            return Ok(Plan::Skip(ImportOutcome::Unchanged));
         }
         // Another version of the same source record (e.g. the same study in
         // two downloads): the newer one wins, whatever the import order.
@@ -296,7 +330,7 @@ fn import_one(
             .query_row(params![src.format, key], |r| r.get(0))?;
         let stored: Trial = serde_json::from_str(&stored)?;
         if version_rank(&stored) >= version_rank(record) {
-            return Ok((ImportOutcome::Superseded, false));
+            return Ok(Plan::Skip(ImportOutcome::Superseded));
         }
     }
 
@@ -371,10 +405,31 @@ fn import_one(
             None => break (merged, rows),
         }
     };
-    let joined = trial_ids.len() > 1;
+    Ok(Plan::Write {
+        outcome,
+        trial_ids,
+        merged: Box::new(merged),
+        rows,
+    })
+}
 
+/// Writes a planned record: the old trials go, their source records are
+/// repointed to the merged trial, which is written with its aliases.
+fn apply(
+    st: &mut Stmts<'_>,
+    hooks: &dyn ImportHooks,
+    record: &Trial,
+    trial_ids: &BTreeSet<String>,
+    merged: &Trial,
+    rows: &[SourceRow],
+) -> Result<()> {
+    let src = record
+        .sources
+        .first()
+        .ok_or_else(|| StoreError::Other("planned record lost its source".into()))?;
+    let key = record.id.trim();
     // Remove the old trials; their source records now belong to the merged one.
-    for tid in &trial_ids {
+    for tid in trial_ids {
         st.del_trial.execute(params![tid])?;
         st.del_aliases.execute(params![tid])?;
         st.del_compiled.execute(params![tid])?;
@@ -389,11 +444,11 @@ fn import_one(
         src.record,
         serde_json::to_string(record)?,
     ])?;
-    write_trial(st, &merged)?;
+    write_trial(st, merged)?;
 
     // Aliases: identity keys of every source record, plus every id the
     // merged trial answers to (lookup only).
-    for row in &rows {
+    for row in rows {
         for k in record_keys(hooks, &row.trial) {
             st.put_alias.execute(params![k, merged.id, 1])?;
         }
@@ -404,7 +459,7 @@ fn import_one(
             st.put_alias.execute(params![id, merged.id, 0])?;
         }
     }
-    Ok((outcome, joined))
+    Ok(())
 }
 
 /// Which of two versions of one source record (same format and source key)

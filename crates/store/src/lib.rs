@@ -3,8 +3,9 @@
 //! Architecture invariant: this crate knows SQL, not registries. It depends on
 //! `tm-model` only; how records are identified and merged is passed in by the
 //! caller through [`ImportHooks`] (the CLI wires `tm-ingest` in). Every
-//! trial's update is atomic (a savepoint per record inside a batch
-//! transaction), so a killed import never leaves half a trial behind.
+//! trial's update is atomic (records are checked and merged read-only, then
+//! written inside a batch transaction), so a killed import never leaves
+//! half a trial behind.
 //!
 //! Tables (schema version [`SCHEMA_VERSION`], see `migrations`):
 //! - `source_records` — every single-source `Trial` as read, keyed by
@@ -87,9 +88,11 @@ impl Store {
             // Switching to WAL needs a short exclusive lock; with a busy
             // timeout SQLite waits for it. The mode is persistent, so later
             // opens find it already set.
-            let mode: String = self
-                .conn
-                .query_row("PRAGMA journal_mode=WAL", [], |r| r.get(0))?;
+            // SQLite does not always call the busy handler here (two
+            // processes opening a fresh file at once), so retry while busy.
+            let conn = &self.conn;
+            let mode: String =
+                retry_busy(|| Ok(conn.query_row("PRAGMA journal_mode=WAL", [], |r| r.get(0))?))?;
             if !mode.eq_ignore_ascii_case("wal") {
                 return Err(StoreError::Other(format!(
                     "could not switch the store to WAL mode (got {mode})"
@@ -102,7 +105,8 @@ impl Store {
         // Savepoint journals and sorts in memory; a 16 MiB page cache.
         self.conn.pragma_update(None, "temp_store", "MEMORY")?;
         self.conn.pragma_update(None, "cache_size", -16384)?;
-        migrations::migrate(&mut self.conn)?;
+        let conn = &mut self.conn;
+        retry_busy(|| migrations::migrate(conn))?;
         Ok(())
     }
 
@@ -130,6 +134,28 @@ impl Store {
         batch_size: usize,
     ) -> Importer<'s> {
         Importer::new(self, hooks, batch_size)
+    }
+}
+
+/// Runs `f` again while SQLite answers "busy" / "locked" without having
+/// waited (cases its busy handler does not cover), for up to
+/// [`BUSY_TIMEOUT`].
+fn retry_busy<T>(mut f: impl FnMut() -> Result<T>) -> Result<T> {
+    let start = std::time::Instant::now();
+    let mut pause = Duration::from_millis(5);
+    loop {
+        match f() {
+            Err(StoreError::Sqlite(e))
+                if matches!(
+                    e.sqlite_error_code(),
+                    Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked)
+                ) && start.elapsed() < BUSY_TIMEOUT =>
+            {
+                std::thread::sleep(pause);
+                pause = (pause * 2).min(Duration::from_millis(200));
+            }
+            other => return other,
+        }
     }
 }
 

@@ -212,7 +212,9 @@ impl Store {
         compiler_version: &str,
         items: &[(String, T)],
     ) -> Result<()> {
-        let tx = self.conn.transaction()?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         {
             let mut del = tx.prepare(
                 "DELETE FROM compiled_criteria WHERE trial_id = ?1 AND compiler_version <> ?2",

@@ -96,13 +96,7 @@ fn survival_json_reproduces_the_worked_vector_and_plots() {
         }
         let row = &grp["curve"][1];
         for key in [
-            "time",
-            "at_risk",
-            "events",
-            "censored",
-            "survival",
-            "ci_lower",
-            "ci_upper",
+            "time", "at_risk", "events", "censored", "survival", "ci_lower", "ci_upper",
         ] {
             assert!(row.get(key).is_some(), "curve row missing {key}");
         }
@@ -119,7 +113,10 @@ fn survival_json_reproduces_the_worked_vector_and_plots() {
     // One curve row per distinct time (A: 3, 5, 9, 10, 12, 15, 18), after the time-0 row;
     // the censoring at 9 keeps S = 0.625 with 5 at risk; S(15) = 0.234375, CI 0.013015–0.615806.
     let curve_a = a["curve"].as_array().unwrap();
-    let times: Vec<f64> = curve_a.iter().map(|r| r["time"].as_f64().unwrap()).collect();
+    let times: Vec<f64> = curve_a
+        .iter()
+        .map(|r| r["time"].as_f64().unwrap())
+        .collect();
     assert_eq!(times, [0.0, 3.0, 5.0, 9.0, 10.0, 12.0, 15.0, 18.0]);
     let at = |t: f64| curve_a.iter().find(|r| r["time"] == t).unwrap();
     assert_eq!(at(9.0)["at_risk"], 5);
@@ -150,8 +147,14 @@ fn survival_json_reproduces_the_worked_vector_and_plots() {
     let text = std::fs::read_to_string(&svg).expect("SVG written");
     assert!(text.trim_start().starts_with("<svg") && text.trim_end().ends_with("</svg>"));
     let labels = svg_texts(&text);
-    assert!(labels.iter().any(|l| l.contains("n=8, events=5")), "{labels:?}");
-    assert!(labels.iter().any(|l| l.contains("n=8, events=6")), "{labels:?}");
+    assert!(
+        labels.iter().any(|l| l.contains("n=8, events=5")),
+        "{labels:?}"
+    );
+    assert!(
+        labels.iter().any(|l| l.contains("n=8, events=6")),
+        "{labels:?}"
+    );
     let row = |g: &str| -> Vec<&str> {
         let i = labels
             .iter()
@@ -278,12 +281,19 @@ fn safety_on_a_synthetic_sdtm_dir() {
         .find(|t| t["term"] == "NAUSEA")
         .unwrap();
     assert_eq!(
-        (&nausea["subjects"], &nausea["grade3_plus"], &nausea["serious"]),
+        (
+            &nausea["subjects"],
+            &nausea["grade3_plus"],
+            &nausea["serious"]
+        ),
         (&2.into(), &1.into(), &1.into())
     );
     assert_eq!(drug["terms"][0]["term"], "NAUSEA", "most frequent first");
     let placebo = arm("Placebo");
-    assert_eq!((&placebo["dosed"], &placebo["with_teae"]), (&1.into(), &1.into()));
+    assert_eq!(
+        (&placebo["dosed"], &placebo["with_teae"]),
+        (&1.into(), &1.into())
+    );
     assert!(j["notes"]
         .as_array()
         .unwrap()
@@ -376,9 +386,19 @@ fn qol_on_the_example_csv_and_on_sdtm_qs() {
     let visits = j["subjects"][0]["visits"].as_array().unwrap();
     assert_eq!(visits.len(), 2);
     // QL2: (6 − 1)/6 × 100 = 83.33 → (4 − 1)/6 × 100 = 50, change −33.33.
-    close(&visits[0]["scores"]["QL2"], 500.0 / 6.0, 1e-9, "QS QL2 baseline");
+    close(
+        &visits[0]["scores"]["QL2"],
+        500.0 / 6.0,
+        1e-9,
+        "QS QL2 baseline",
+    );
     close(&visits[1]["scores"]["QL2"], 50.0, 1e-9, "QS QL2 week 6");
-    close(&visits[1]["change"]["QL2"], 50.0 - 500.0 / 6.0, 1e-9, "QS change");
+    close(
+        &visits[1]["change"]["QL2"],
+        50.0 - 500.0 / 6.0,
+        1e-9,
+        "QS change",
+    );
     assert!(visits[1]["scores"]["PF2"].is_null());
     // A QS file given directly works too; a directory without QS is a clean failure.
     let j2 = run_json(&["qol", p(&dir.path().join("qs.csv"))]);
@@ -411,10 +431,20 @@ fn dosimetry_on_the_example_csv() {
     let r3 = &t[2]["resin_lsf_reduction"];
     assert_eq!(r3["decision"], "reduce");
     close(&r3["reduction"], 20.0, 1e-9, "SIRT-03 reduction");
-    close(&r3["recommended_activity_gbq"], 2.4, 1e-9, "SIRT-03 activity");
+    close(
+        &r3["recommended_activity_gbq"],
+        2.4,
+        1e-9,
+        "SIRT-03 activity",
+    );
     let r4 = &t[3]["resin_lsf_reduction"];
     close(&r4["reduction"], 40.0, 1e-9, "SIRT-04 reduction");
-    close(&r4["recommended_activity_gbq"], 1.5, 1e-9, "SIRT-04 activity");
+    close(
+        &r4["recommended_activity_gbq"],
+        1.5,
+        1e-9,
+        "SIRT-04 activity",
+    );
     // The human view shows it too.
     let o = run(&["dosimetry", &example("dosimetry_example.csv")]);
     assert!(o.status.success());

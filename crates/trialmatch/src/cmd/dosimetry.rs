@@ -8,9 +8,7 @@ use std::path::PathBuf;
 use tm_clinical::y90::{
     DosimetryConfig, GY_KG_PER_GBQ_49_38, GY_KG_PER_GBQ_49_67, GY_KG_PER_GBQ_50,
 };
-use tm_outcomes::dosimetry::{
-    read_dosimetry_csv, report, MassInput, Microsphere, TreatmentInput,
-};
+use tm_outcomes::dosimetry::{read_dosimetry_csv, report, MassInput, Microsphere, TreatmentInput};
 
 use crate::ctx::write_stdout;
 use crate::{CliError, Ctx};

@@ -7,7 +7,7 @@
 use std::time::Instant;
 
 use tm_criteria::{CompiledCriteria, COMPILER_VERSION};
-use tm_matcher::{match_patient, Filters, MatchConfig, PatientFacts, TrialInfo};
+use tm_matcher::{match_patient, Filters, MatchConfig, PatientFacts, TrialInfo, Verdict};
 use tm_model::{Date, Phase, Trial};
 use tm_store::Store;
 
@@ -55,7 +55,7 @@ pub struct Args {
     pub limit: Option<usize>,
 }
 
-fn date_arg(s: &Option<String>, flag: &str) -> Result<Option<Date>, CliError> {
+pub(crate) fn date_arg(s: &Option<String>, flag: &str) -> Result<Option<Date>, CliError> {
     match s {
         None => Ok(None),
         Some(s) => Date::parse(s)
@@ -125,12 +125,21 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<(), CliError> {
     };
     let started = Instant::now();
     let mut trials: Vec<(TrialInfo, CompiledCriteria)> = Vec::new();
+    // Trials left out only because they are not recruiting (said in the
+    // human view, so that a missing trial is not a mystery).
+    let mut not_recruiting = 0usize;
     if args.trials.is_empty() {
+        let any_status = Filters {
+            any_status: true,
+            ..filters.clone()
+        };
         for t in store.all_trials()? {
             let info = TrialInfo::from_trial(&t);
             if filters.accepts(&info) {
                 let c = compiled_for(&store, &t)?;
                 trials.push((info, c));
+            } else if any_status.accepts(&info) {
+                not_recruiting += 1;
             }
         }
     } else {
@@ -154,22 +163,43 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<(), CliError> {
         outln!("{}", serde_json::to_string_pretty(&report)?);
         return Ok(());
     }
-    let mut shown = report.clone();
-    if let Some(n) = args.limit {
-        shown.results.truncate(n);
-    }
-    crate::ctx::write_stdout(&tm_matcher::human::report(&shown, args.verbose));
+    // Verdict first: the header and the counts, then one sheet per trial.
+    let count = |v: Verdict| report.results.iter().filter(|r| r.verdict == v).count();
+    outln!(
+        "Patient {} — screening as of {}{}",
+        report.patient.id,
+        report.as_of,
+        if report.planned_start != report.as_of {
+            format!(" (planned start of treatment {})", report.planned_start)
+        } else {
+            String::new()
+        }
+    );
     if !ctx.quiet {
-        let count =
-            |v: tm_matcher::Verdict| report.results.iter().filter(|r| r.verdict == v).count();
         outln!(
-            "{} trial(s): {} eligible, {} needs review, {} needs data, {} ineligible",
+            "{} trial(s) screened: {} eligible, {} needs review, {} needs data, {} ineligible",
             report.results.len(),
-            count(tm_matcher::Verdict::Eligible),
-            count(tm_matcher::Verdict::NeedsReview),
-            count(tm_matcher::Verdict::NeedsData),
-            count(tm_matcher::Verdict::Ineligible)
+            count(Verdict::Eligible),
+            count(Verdict::NeedsReview),
+            count(Verdict::NeedsData),
+            count(Verdict::Ineligible)
         );
+        if not_recruiting > 0 {
+            outln!(
+                "{not_recruiting} trial(s) not screened because they are not recruiting (--any-status to include them, or name one with --trial)"
+            );
+        }
+        if report.results.is_empty() && not_recruiting == 0 {
+            outln!("No trial in the store passes the filters.");
+        }
+        if let Some(n) = args.limit.filter(|n| *n < report.results.len()) {
+            outln!("Showing the first {n} (--limit).");
+        }
+    }
+    outln!();
+    let shown = args.limit.unwrap_or(usize::MAX);
+    for r in report.results.iter().take(shown) {
+        outln!("{}", tm_matcher::human::trial_sheet(r, args.verbose));
     }
     Ok(())
 }

@@ -35,7 +35,7 @@ use crate::segment::{segment, Criterion, Kind};
 
 /// Version of the compiler; stored with compiled criteria, which are
 /// recompiled when it changes.
-pub const COMPILER_VERSION: &str = "tm-criteria/0.2.1";
+pub const COMPILER_VERSION: &str = "tm-criteria/0.2.2";
 
 /// Compiles a whole criteria text: segmentation then one
 /// [`CompiledCriterion`] per criterion (spans into `criteria_text`).
@@ -326,7 +326,7 @@ static REVIEW_CUES: LazyLock<Vec<(ReviewKind, Regex)>> = LazyLock::new(|| {
         (
             ReviewKind::Clinical,
             r(
-                r"despite\s+aggressive\s+treatment|clinically\s+significant|(?-u:\b)uncontrolled(?-u:\b)|poorly\s+controlled|deemed\s+resectable|not\s+amenable|unable\s+to\s+tolerate|unresectable|dominant|threatening|contraindicat\w+|tolerat(?:e|ing)\s+surgery|well\s+defined\s+tumou?r|measurable|assessable|according\s+to\s+(?:m?RECIST)",
+                r"(?:medically|physically|clinically)\s+fit(?-u:\b)|fit\s+(?:to|for)\s+(?:participate|participation|undergo|surgery|treatment|the\s+study)|despite\s+aggressive\s+treatment|clinically\s+significant|(?-u:\b)uncontrolled(?-u:\b)|poorly\s+controlled|deemed\s+resectable|not\s+amenable|unable\s+to\s+tolerate|unresectable|dominant|threatening|contraindicat\w+|tolerat(?:e|ing)\s+surgery|well\s+defined\s+tumou?r|measurable|assessable|according\s+to\s+(?:m?RECIST)",
             ),
         ),
         (
@@ -360,6 +360,7 @@ static REVIEW_GATE: LazyLock<Regex> = LazyLock::new(|| {
         "complian",
         "understand",
         "despite",
+        "fit",
         "clinically",
         "uncontrolled",
         "poorly",
@@ -1450,7 +1451,31 @@ pub fn compile_one(full: &str, c: &Criterion) -> CompiledCriterion {
         }
     }
     top.reverse();
-    let mut parts: Vec<Expr> = top.into_iter().map(|(_, e)| e).collect();
+    // "A (…), or B": top-level clauses linked by a written "or" are
+    // alternatives — any of them (three-valued: a true branch decides,
+    // otherwise unknown; one false alternative never fails the criterion).
+    let mut groups: Vec<Vec<Expr>> = Vec::new();
+    let mut prev_k: Option<usize> = None;
+    for (k, e) in top {
+        let linked_or = prev_k.is_some_and(|pk| {
+            or_link(&s[cls[pk].start..cls[pk].end], &s[cls[k].start..cls[k].end])
+        });
+        match groups.last_mut() {
+            Some(g) if linked_or => g.push(e),
+            _ => groups.push(vec![e]),
+        }
+        prev_k = Some(k);
+    }
+    let mut parts: Vec<Expr> = groups
+        .into_iter()
+        .map(|mut g| {
+            if g.len() == 1 {
+                g.pop().unwrap_or(Expr::True)
+            } else {
+                Expr::Or { any: g }
+            }
+        })
+        .collect();
     let expr = match parts.len() {
         0 => Expr::True,
         1 => parts.pop().unwrap_or(Expr::True),
@@ -1484,6 +1509,27 @@ pub fn compile_one(full: &str, c: &Criterion) -> CompiledCriterion {
         expr,
         atoms: ctx.atoms,
     }
+}
+
+/// Whether two consecutive top-level clauses are linked by a written
+/// "or": the second starts with it ("…), or as soon as …", "…; or …") or
+/// the first ends with it.
+fn or_link(prev: &str, next: &str) -> bool {
+    let is_or = |w: &str| {
+        let w = w.to_ascii_lowercase();
+        w == "or" || w == "and/or"
+    };
+    let starts = next
+        .trim_start_matches(|c: char| c.is_whitespace() || ",;:.".contains(c))
+        .split(|c: char| c.is_whitespace() || c == ',')
+        .next()
+        .is_some_and(is_or);
+    let ends = prev
+        .trim_end_matches(|c: char| c.is_whitespace() || ",;:".contains(c))
+        .rsplit(|c: char| c.is_whitespace() || c == ',')
+        .next()
+        .is_some_and(is_or);
+    starts || ends
 }
 
 /// Concepts of the `Has` leaves of `e` (under any negation).
@@ -1793,6 +1839,9 @@ fn compile_clause<'v>(
     let view: &'v View = ctx.view;
     let s: &'v str = &view.s;
     let seg = &s[cl.start..cl.end];
+    if let Some(e) = pregnancy_test_of_women(ctx, cl) {
+        return (Some(e), true, None);
+    }
     let other_grading = OTHER_GRADING.is_match(seg);
     let ms: Vec<&Mention> = mentions
         .iter()
@@ -1819,6 +1868,46 @@ fn compile_clause<'v>(
             // "uncontrolled diabetes (glucose ≥ 10)" is defined by its
             // parenthesis; handled by the caller through coverage.
             review = Some((*kind, cl.start + m.start(), cl.start + m.end()));
+        }
+    }
+    // A consent / agreement item covers its own words only ("diagnosed
+    // with SLE, …, and provide informed consent" is the condition *and*
+    // the consent): when the clause has other parts, the item is split off
+    // and the rest is compiled (or left unparsed) — or, when the rest asks
+    // for a judgement ("deemed medically fit to participate"), that rest is
+    // its own review item of that kind.
+    let mut split_review: Option<(ReviewKind, usize, usize)> = None;
+    let mut rest_review: Option<(ReviewKind, usize, usize)> = None;
+    if let Some((kind, a, b)) = review {
+        if matches!(kind, ReviewKind::Consent | ReviewKind::Agreement) {
+            let (pa, pb) = consent_part(s, cl.start, cl.end, a, b);
+            let (ra, rb) = if pa > cl.start {
+                (cl.start, pa)
+            } else {
+                (pb, cl.end)
+            };
+            let rest_has_words = pa > cl.start || pb < cl.end;
+            if rest_has_words
+                && s[ra..rb]
+                    .split(|c: char| !c.is_alphanumeric())
+                    .any(|w| w.len() >= 3 && !is_stop(w))
+            {
+                split_review = Some((kind, pa, pb));
+                review = None;
+                // A judgement cue in the rest.
+                let rest = &s[ra..rb];
+                let hits = REVIEW_CUE_SET.matches(rest);
+                if let Some((k2, re2)) = hits
+                    .iter()
+                    .filter_map(|i| REVIEW_CUES.get(i))
+                    .find(|(k2, _)| !matches!(k2, ReviewKind::Consent | ReviewKind::Agreement))
+                {
+                    if re2.is_match(rest) && (pa == cl.start || pb == cl.end) {
+                        rest_review = Some((*k2, ra, rb));
+                        review = Some((*k2, ra, rb));
+                    }
+                }
+            }
         }
     }
 
@@ -2450,9 +2539,19 @@ fn compile_clause<'v>(
     // Attach windows to comparisons in this clause too (transfusion-free
     // windows are on Has leaves; labs rarely carry one).
     let mut out = expr;
-    if let Some((kind, a, b)) = review {
-        ctx.cover(cl.start, cl.end);
-        let (ta, tb) = trim_view(s, cl.start, cl.end);
+    let mut review_leaves: Vec<(ReviewKind, usize, usize)> = Vec::new();
+    if let Some((kind, pa, pb)) = split_review {
+        review_leaves.push((kind, pa, pb));
+        if let Some(r) = rest_review {
+            review_leaves.push(r);
+        }
+    } else if let Some((kind, _, _)) = review {
+        review_leaves.push((kind, cl.start, cl.end));
+    }
+    for (kind, ra, rb) in review_leaves {
+        ctx.cover(ra, rb);
+        let (ta, tb) = trim_view(s, ra, rb);
+        let (ta, tb) = trim_connective(s, ta, tb);
         let span = ctx.span(ta, tb);
         let text = ctx.text(ta, tb);
         ctx.reasons.push(ReviewReason {
@@ -2465,13 +2564,115 @@ fn compile_clause<'v>(
             text,
             span,
         };
-        let _ = (a, b);
         out = Some(match out {
             Some(x) => Expr::And { all: vec![x, r] },
             None => r,
         });
     }
     (out, has_atoms, review)
+}
+
+/// "The pregnancy test results of female participants of childbearing age
+/// … within 24 hours before administration must be negative" (seed 000
+/// I9): a check that applies only to women of childbearing potential and
+/// is made at the time of treatment (clinical-rules §8: a male patient is
+/// neither pregnant nor lactating). Compiled as
+/// `not(female ∧ childbearing_potential) ∨ not(pregnant within <window>)`,
+/// the window as written or, when none is written, 1 day before the first
+/// dose (a treatment-time check).
+fn pregnancy_test_of_women(ctx: &mut Ctx, cl: &Clause) -> Option<Expr> {
+    static PREG_TEST: LazyLock<Regex> = LazyLock::new(|| {
+        re_big(r"(?i)pregnancy\s+tests?|(?-u:\b)(?:serum\s+|urine\s+)?(?:beta[\s-]?)?hcg(?-u:\b)")
+            .expect("pregnancy test")
+    });
+    static WOMEN: LazyLock<Regex> = LazyLock::new(|| {
+        re_big(r"(?i)(?-u:\b)(?:females?|wom[ae]n|wocbp)(?-u:\b)|child[\s-]?bearing")
+            .expect("women")
+    });
+    static NEGATIVE: LazyLock<Regex> =
+        LazyLock::new(|| re_big(r"(?i)(?-u:\b)negative(?-u:\b)").expect("negative"));
+    static WITHIN: LazyLock<Regex> = LazyLock::new(|| {
+        re_big(r"(?i)within\s+(?P<n>\d+)\s*(?P<u>hours?|hrs?|h|days?|d)(?-u:\b)\s+(?:before|prior\s+to|of)\s+(?:the\s+)?(?P<a>first\s+dose|\w+)")
+            .expect("within")
+    });
+    let s: &str = &ctx.view.s;
+    let seg = &s[cl.start..cl.end];
+    if !(PREG_TEST.is_match(seg) && WOMEN.is_match(seg) && NEGATIVE.is_match(seg)) {
+        return None;
+    }
+    if NEG_START.is_match(seg) {
+        return None;
+    }
+    let (ta, tb) = trim_view(s, cl.start, cl.end);
+    let span = ctx.span(ta, tb);
+    let window = match WITHIN.captures(seg) {
+        Some(c) => {
+            let n: f64 = c.name("n")?.as_str().parse().ok()?;
+            let u = c.name("u")?.as_str().to_ascii_lowercase();
+            let unit = if u.starts_with('h') { "h" } else { "d" };
+            let m = c.get(0)?;
+            Window {
+                value: n,
+                unit: unit.to_string(),
+                anchor: c.name("a").map(|a| a.as_str().to_lowercase()),
+                span: ctx.span(cl.start + m.start(), cl.start + m.end()),
+            }
+        }
+        None => Window {
+            value: 1.0,
+            unit: "d".to_string(),
+            anchor: Some("first dose".to_string()),
+            span,
+        },
+    };
+    ctx.cover(cl.start, cl.end);
+    let has = |concept: &str, window: Option<Window>| Expr::Has {
+        concept: concept.to_string(),
+        what: HasKind::Condition,
+        window,
+        span,
+    };
+    Some(Expr::Or {
+        any: vec![
+            Expr::Not {
+                expr: Box::new(Expr::And {
+                    all: vec![has("female", None), has("childbearing_potential", None)],
+                }),
+            },
+            Expr::Not {
+                expr: Box::new(has("pregnant", Some(window))),
+            },
+        ],
+    })
+}
+
+/// Leading "and"/"or" of a split-off review item is not part of it.
+fn trim_connective(s: &str, a: usize, b: usize) -> (usize, usize) {
+    static LEAD: LazyLock<Regex> = LazyLock::new(|| {
+        re_big(r"(?i)^(?:and/or|and|or|also)(?-u:\b)\s*").expect("lead connective")
+    });
+    match LEAD.find(&s[a..b]) {
+        Some(m) if a + m.end() < b => (a + m.end(), b),
+        _ => (a, b),
+    }
+}
+
+/// The part of clause `[cs, ce)` that a consent/agreement cue `[a, b)`
+/// belongs to: bounded by `,` `;` `:` or by an "and" that starts a new
+/// undertaking ("…, and provide informed consent", "… and willing to
+/// sign …").
+fn consent_part(s: &str, cs: usize, ce: usize, a: usize, b: usize) -> (usize, usize) {
+    static UNDERTAKING: LazyLock<Regex> = LazyLock::new(|| {
+        re_big(r"(?i)(?-u:\b)and\s+(?:(?:is|are|must|should|be|to)\s+)*(?:provide|provides|providing|sign|signs|signed|signing|give|gives|giving|willing|agree|agrees|agreeing|able|comply|complies|consent|consents|written)(?-u:\b)")
+            .expect("undertaking")
+    });
+    let before = &s[cs..a];
+    let mut start = before.rfind([',', ';', ':']).map_or(cs, |p| cs + p + 1);
+    if let Some(m) = UNDERTAKING.find_iter(&s[start..a]).last() {
+        start += m.start();
+    }
+    let end = s[b..ce].find([',', ';', ':']).map_or(ce, |p| b + p);
+    (start, end)
 }
 
 static OR_WORD: LazyLock<Regex> =

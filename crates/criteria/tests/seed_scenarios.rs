@@ -224,3 +224,115 @@ fn residual_fragments_keep_meaning_and_block_a_pass() {
     });
     assert_eq!(ev, None);
 }
+
+fn reviews(c: &CompiledCriterion) -> Vec<(tm_criteria::ReviewKind, String)> {
+    c.expr
+        .leaves()
+        .into_iter()
+        .filter_map(|l| match l {
+            Expr::Review { reason, text, .. } => Some((*reason, text.clone())),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn consent_item_covers_only_the_consent_words() {
+    use tm_criteria::ReviewKind;
+    let c = one("Patients diagnosed with SLE, aged 18 to 65 years, and provide informed consent");
+    let r = reviews(&c);
+    assert_eq!(
+        r,
+        vec![(ReviewKind::Consent, "provide informed consent".to_string())],
+        "{:#?}",
+        c.expr
+    );
+    // The condition is still there: compiled (age) or unparsed (SLE), so
+    // the consent item cannot swallow it.
+    assert!(c.atoms.iter().any(|a| a.field == "age"), "{:?}", c.atoms);
+    assert!(
+        unparsed(&c).iter().any(|t| t.contains("SLE"))
+            || has_concepts(&c.expr)
+                .iter()
+                .any(|x| x.contains("lupus") || x == "sle"),
+        "{:#?}",
+        c.expr
+    );
+    // Age 70 fails it, whatever the consent.
+    let age = |v: f64| {
+        c.expr.eval(&|l| match l {
+            Expr::Compare { atom } => c.atoms.get(*atom).map(|a| match a.value {
+                Value::Number(x) => a.op.holds(v, x),
+                _ => false,
+            }),
+            _ => None,
+        })
+    };
+    assert_eq!(age(70.0), Some(false));
+}
+
+#[test]
+fn medically_fit_is_a_clinical_judgement_not_consent() {
+    use tm_criteria::ReviewKind;
+    let c = one("Deemed medically fit to participate in the study");
+    assert_eq!(reviews(&c)[0].0, ReviewKind::Clinical, "{:#?}", c.expr);
+    let c =
+        one("Patients deemed medically fit to participate and willing to sign informed consent");
+    let r = reviews(&c);
+    assert!(
+        r.contains(&(
+            ReviewKind::Consent,
+            "willing to sign informed consent".to_string()
+        )),
+        "{r:?}"
+    );
+    assert!(
+        r.iter()
+            .any(|(k, t)| *k == ReviewKind::Clinical && t.contains("medically fit")),
+        "{r:?}"
+    );
+    assert!(
+        !r.iter()
+            .any(|(k, t)| *k == ReviewKind::Consent && t.contains("fit")),
+        "{r:?}"
+    );
+    // A consent-only sentence stays one consent item.
+    let c = one("Signed informed consent");
+    assert_eq!(reviews(&c).len(), 1);
+    assert_eq!(c.status, Status::Review);
+}
+
+#[test]
+fn clauses_linked_by_or_are_alternatives() {
+    let c = one("Platelets ≥ 100 × 10^9/L (within 7 days before dosing), or hemoglobin ≥ 9 g/dL");
+    assert!(matches!(c.expr, Expr::Or { .. }), "{:#?}", c.expr);
+    // One alternative false, the other true → holds.
+    let v = c.expr.eval(&|l| match l {
+        Expr::Compare { atom } => Some(c.atoms[*atom].field != "platelets"),
+        _ => None,
+    });
+    assert_eq!(v, Some(true));
+    // Without "or" the parts are all required (inclusion).
+    let c = one("Platelets ≥ 100 × 10^9/L (within 7 days before dosing); hemoglobin ≥ 9 g/dL");
+    assert!(matches!(c.expr, Expr::And { .. }), "{:#?}", c.expr);
+}
+
+#[test]
+fn pregnancy_test_of_women_applies_to_women_of_childbearing_potential() {
+    let c = one("The pregnancy test results of female participants of childbearing age within 24 hours before administration must be negative.");
+    let eval = |female: bool, cbp: Option<bool>, pregnant: Option<bool>| {
+        c.expr.eval(&|l| match l {
+            Expr::Has { concept, .. } => match concept.as_str() {
+                "female" => Some(female),
+                "childbearing_potential" => cbp,
+                "pregnant" => pregnant,
+                _ => None,
+            },
+            _ => None,
+        })
+    };
+    assert_eq!(eval(false, Some(false), Some(false)), Some(true));
+    assert_eq!(eval(true, Some(true), None), None);
+    assert_eq!(eval(true, Some(true), Some(true)), Some(false));
+    assert!(unparsed(&c).is_empty(), "{:?}", unparsed(&c));
+}

@@ -204,7 +204,10 @@ pub fn eval_criterion(c: &CompiledCriterion, facts: &PatientFacts, ex: bool) -> 
             .copied()
             .filter(|&i| relevant(i))
             .collect();
-        let remaining: Vec<usize> = rel
+        // Non-blocking items: all unknown ones, not only those that flip
+        // the result alone — several of them can matter together (seed 000
+        // I9: two agreements and a treatment-time pregnancy check).
+        let remaining: Vec<usize> = unknown_idx
             .iter()
             .copied()
             .filter(|&i| leaves[i].class == LeafClass::Remaining)
@@ -218,21 +221,40 @@ pub fn eval_criterion(c: &CompiledCriterion, facts: &PatientFacts, ex: bool) -> 
         // with everything else as is? (at most 2^8 assignments)
         let k = remaining.len().min(8);
         let mut passes_if_remaining = false;
+        let mut needed: Vec<usize> = Vec::new();
         if k > 0 {
             for mask in 0u32..(1u32 << k) {
-                let r = kleene(&c.expr, &leaves, &|j| {
+                let at = |j: usize, flip: Option<usize>| {
                     remaining
                         .iter()
                         .take(k)
                         .position(|&x| x == j)
-                        .map(|p| Some(mask & (1 << p) != 0))
-                });
+                        .map(|p| Some((mask & (1 << p) != 0) != (flip == Some(j))))
+                };
+                let r = kleene(&c.expr, &leaves, &|j| at(j, None));
                 if r == Some(pass_value) {
                     passes_if_remaining = true;
+                    // The items this pass depends on.
+                    needed = remaining
+                        .iter()
+                        .take(k)
+                        .copied()
+                        .filter(|&i| {
+                            kleene(&c.expr, &leaves, &|j| at(j, Some(i))) != Some(pass_value)
+                        })
+                        .collect();
                     break;
                 }
             }
         }
+        let remaining: Vec<usize> = if passes_if_remaining {
+            needed
+        } else {
+            remaining
+                .into_iter()
+                .filter(|&i| rel.contains(&i))
+                .collect()
+        };
         if passes_if_remaining {
             outcome = Outcome::Review;
             for &i in &remaining {

@@ -861,8 +861,36 @@ impl<'p> PatientFacts<'p> {
             original: None,
             comparator: None,
         };
-        // §8 pregnancy: a male patient is neither pregnant nor lactating.
-        if matches!(concept, "pregnant" | "lactating") && p.sex == Sex::Male {
+        // Sex as a condition of a check ("female participants of
+        // childbearing age …", seed 000 I9; clinical-rules §8 WOCBP): known
+        // from the patient's administrative sex; other/unknown sex stays
+        // unknown.
+        if concept == "female" {
+            out.value = match p.sex {
+                Sex::Female => Some(true),
+                Sex::Male => Some(false),
+                _ => None,
+            };
+            if ex && out.value.is_some() {
+                let s = if p.sex == Sex::Female {
+                    "female"
+                } else {
+                    "male"
+                };
+                out.evidence.push(ev(
+                    &Some("sex".into()),
+                    json!(s),
+                    None,
+                    &format!("Patient/{}", p.id),
+                ));
+            }
+            return out;
+        }
+        // §8 pregnancy: a male patient is neither pregnant nor lactating
+        // (nor of childbearing potential).
+        if matches!(concept, "pregnant" | "lactating" | "childbearing_potential")
+            && p.sex == Sex::Male
+        {
             out.value = Some(false);
             if ex {
                 out.evidence.push(ev(

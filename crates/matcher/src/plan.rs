@@ -405,7 +405,7 @@ fn outcome(c: &CritPlan, vals: &[Option<bool>], classes: &[LeafRef]) -> Out {
             };
             let unknown = |i: usize| vals[i].is_none();
             let remaining: Vec<usize> = (0..vals.len())
-                .filter(|&i| unknown(i) && classes[i] == LeafRef::Remaining && relevant(i))
+                .filter(|&i| unknown(i) && classes[i] == LeafRef::Remaining)
                 .collect();
             let k = remaining.len().min(8);
             let mut passes = false;

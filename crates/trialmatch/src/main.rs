@@ -72,6 +72,7 @@ enum Commands {
     Survival(cmd::survival::Args),
     /// Tumour response (RECIST 1.1 / mRECIST) from SDTM or a lesion CSV: per-subject best
     /// overall response and ORR, DCR, PFS, OS, duration of response per arm.
+    #[command(alias = "outcomes")]
     Response(cmd::response::Args),
     /// Screen one patient against the trials: verdict, failed criteria, missing data, review items.
     Match(cmd::match_cmd::Args),

@@ -49,9 +49,14 @@ pub struct Args {
     /// Plot title.
     #[arg(long)]
     pub title: Option<String>,
-    /// Time-axis label of the plot (default: the time column name).
+    /// Time-axis label of the plot (default: the time column name, with --time-unit in
+    /// parentheses).
     #[arg(long, value_name = "LABEL")]
     pub time_label: Option<String>,
+    /// Unit of the time column (e.g. days, months), shown with the medians in the plot legend
+    /// and on the time axis.
+    #[arg(long, value_name = "UNIT")]
+    pub time_unit: Option<String>,
 }
 
 pub fn run(ctx: &Ctx, args: Args) -> Result<(), CliError> {
@@ -90,8 +95,15 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<(), CliError> {
     if let Some(path) = &args.plot {
         let plot_opts = PlotOptions {
             title: args.title.clone(),
-            x_label: args.time_label.clone().unwrap_or_else(|| args.time.clone()),
+            x_label: args
+                .time_label
+                .clone()
+                .unwrap_or_else(|| match &args.time_unit {
+                    Some(u) => format!("{} ({u})", args.time),
+                    None => args.time.clone(),
+                }),
             ci_bands: args.ci_bands,
+            time_unit: args.time_unit.clone(),
             ..Default::default()
         };
         let svg = km_svg(&report, &plot_opts).map_err(CliError::failure)?;

@@ -565,36 +565,20 @@ pub fn grade(term: LabTerm, obs: &LabObservation) -> LabGrade {
     };
     let baseline_uln = obs.baseline_uln.and_then(|x| conv(x).ok()).or(uln);
     let result: Result<(u8, Basis), String> = match s.rule {
-        Rule::LowAbsolute { g2, g3, g4 } => {
-            if g4.is_some_and(|t| lt(value, t)) {
-                Ok((4, Basis::Absolute))
-            } else if lt(value, g3) {
-                Ok((3, Basis::Absolute))
-            } else if lt(value, g2) {
-                Ok((2, Basis::Absolute))
-            } else {
-                match lln {
-                    None => Err("grade 1 needs the lab's LLN, which is missing".into()),
-                    Some(l) if lt(value, l) => Ok((1, Basis::Absolute)),
-                    Some(_) => Ok((0, Basis::Absolute)),
-                }
-            }
-        }
-        Rule::HighAbsolute { g2, g3, g4 } => {
-            if g4.is_some_and(|t| gt(value, t)) {
-                Ok((4, Basis::Absolute))
-            } else if gt(value, g3) {
-                Ok((3, Basis::Absolute))
-            } else if gt(value, g2) {
-                Ok((2, Basis::Absolute))
-            } else {
-                match uln {
-                    None => Err("grade 1 needs the lab's ULN, which is missing".into()),
-                    Some(u) if gt(value, u) => Ok((1, Basis::Absolute)),
-                    Some(_) => Ok((0, Basis::Absolute)),
-                }
-            }
-        }
+        Rule::LowAbsolute { g2, g3, g4 } => absolute_grade(
+            value,
+            lt,
+            &[(4, g4), (3, Some(g3)), (2, Some(g2))],
+            lln,
+            "LLN",
+        ),
+        Rule::HighAbsolute { g2, g3, g4 } => absolute_grade(
+            value,
+            gt,
+            &[(4, g4), (3, Some(g3)), (2, Some(g2))],
+            uln,
+            "ULN",
+        ),
         Rule::UlnMultiple { g2, g3, g4 } => match uln {
             None => Err("graded in multiples of the ULN, which is missing".into()),
             Some(u) => Ok((multiples(value, u, 1.0, false, g2, g3, g4), Basis::Uln)),
@@ -674,34 +658,21 @@ pub fn grade(term: LabTerm, obs: &LabObservation) -> LabGrade {
             }
         }
         Rule::Hypokalemia => {
-            if lt(value, 2.5) {
-                Ok((4, Basis::Absolute))
-            } else if lt(value, 3.0) {
-                Ok((3, Basis::Absolute))
-            } else {
-                match lln {
-                    None => Err("grade 1 needs the lab's LLN, which is missing".into()),
-                    Some(l) if lt(value, l) => Ok((1, Basis::Absolute)),
-                    Some(_) => Ok((0, Basis::Absolute)),
-                }
-            }
+            absolute_grade(value, lt, &[(4, Some(2.5)), (3, Some(3.0))], lln, "LLN")
         }
         Rule::Hyponatremia => {
-            if lt(value, 120.0) {
-                Ok((4, Basis::Absolute))
-            } else if lt(value, 125.0) {
-                Ok((3, Basis::Absolute))
-            } else if lt(value, 130.0) {
+            let g = absolute_grade(
+                value,
+                lt,
+                &[(4, Some(120.0)), (3, Some(125.0)), (2, Some(130.0))],
+                lln,
+                "LLN",
+            );
+            if matches!(g, Ok((2, _))) {
                 out.clinical_context =
                     Some("125–129 mmol/L: grade 3 if symptomatic, grade 2 if asymptomatic".into());
-                Ok((2, Basis::Absolute))
-            } else {
-                match lln {
-                    None => Err("grade 1 needs the lab's LLN, which is missing".into()),
-                    Some(l) if lt(value, l) => Ok((1, Basis::Absolute)),
-                    Some(_) => Ok((0, Basis::Absolute)),
-                }
             }
+            g
         }
     };
     match result {
@@ -724,6 +695,32 @@ pub fn grade(term: LabTerm, obs: &LabObservation) -> LabGrade {
         Err(e) => out.not_graded = Some(e),
     }
     out
+}
+
+/// Absolute threshold ladder in one direction (§4): the first grade (listed from 4 down) whose
+/// threshold `value` is worse than (`worse` = [`lt`] for low-direction terms, [`gt`] for high;
+/// `None` = the term has no such grade), else grade 1 when worse than the lab's normal limit
+/// (`limit`, the LLN or ULN named by `limit_name`; grading needs it), else grade 0.
+fn absolute_grade(
+    value: f64,
+    worse: fn(f64, f64) -> bool,
+    thresholds: &[(u8, Option<f64>)],
+    limit: Option<f64>,
+    limit_name: &str,
+) -> Result<(u8, Basis), String> {
+    if let Some(&(g, _)) = thresholds
+        .iter()
+        .find(|(_, t)| t.is_some_and(|t| worse(value, t)))
+    {
+        return Ok((g, Basis::Absolute));
+    }
+    match limit {
+        None => Err(format!(
+            "grade 1 needs the lab's {limit_name}, which is missing"
+        )),
+        Some(l) if worse(value, l) => Ok((1, Basis::Absolute)),
+        Some(_) => Ok((0, Basis::Absolute)),
+    }
 }
 
 /// Grade by multiples of a reference `r` (ULN or baseline): grade 1 when

@@ -15,6 +15,7 @@
 //! `prescribed_gbq` as the planned activity before that reduction (e.g. from the BSA method,
 //! §6.4). The doses are still those of the prescribed activity as given.
 
+pub use crate::sdtm::SkippedRow;
 use serde::{Deserialize, Serialize};
 use tm_clinical::units::{Gbq, Gy, Hours, Kg, Percent};
 use tm_clinical::y90::{
@@ -250,13 +251,6 @@ pub fn report_treatment(t: &TreatmentInput, cfg: &DosimetryConfig) -> TreatmentR
     r
 }
 
-/// A CSV row that could not be read.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct SkippedRow {
-    pub line: usize,
-    pub reason: String,
-}
-
 /// Reads the dosimetry CSV (module docs). Rows with unreadable numbers are skipped.
 pub fn read_dosimetry_csv(text: &str) -> Result<(Vec<TreatmentInput>, Vec<SkippedRow>), String> {
     let mut rdr = csv::ReaderBuilder::new()
@@ -278,7 +272,7 @@ pub fn read_dosimetry_csv(text: &str) -> Result<(Vec<TreatmentInput>, Vec<Skippe
             Ok(r) => r,
             Err(e) => {
                 skipped.push(SkippedRow {
-                    line,
+                    line: line as u64,
                     reason: e.to_string(),
                 });
                 continue;
@@ -324,7 +318,10 @@ pub fn read_dosimetry_csv(text: &str) -> Result<(Vec<TreatmentInput>, Vec<Skippe
         })();
         match row {
             Ok(t) => out.push(t),
-            Err(reason) => skipped.push(SkippedRow { line, reason }),
+            Err(reason) => skipped.push(SkippedRow {
+                line: line as u64,
+                reason,
+            }),
         }
     }
     Ok((out, skipped))
@@ -368,11 +365,21 @@ impl DosimetryReport {
                 "  delivered activity   {} GBq\n",
                 f2(t.delivered_gbq)
             ));
-            out.push_str(&format!(
-                "  MIRD target dose     {} Gy (target {} kg)\n",
-                f2(t.mird_liver_dose_gy),
-                f2(t.target_mass_kg)
-            ));
+            out.push_str(&match (t.mird_liver_dose_gy, t.target_mass_kg) {
+                (Some(d), Some(m)) => format!(
+                    "  MIRD target dose     {} Gy (target {} kg)\n",
+                    f2(Some(d)),
+                    f2(Some(m))
+                ),
+                (_, m) => format!(
+                    "  MIRD target dose     not computed{}\n",
+                    if m.is_none() {
+                        " (no target mass or volume)"
+                    } else {
+                        ""
+                    }
+                ),
+            });
             let lim = match (t.lung_single_within_limit, t.lung_cumulative_within_limit) {
                 (Some(true), Some(true)) => "within limits".to_string(),
                 (Some(s), Some(c)) => format!(
@@ -416,13 +423,7 @@ impl DosimetryReport {
                 out.push_str(&format!("  error: {e}\n"));
             }
         }
-        if !self.skipped.is_empty() {
-            out.push_str(&format!("\n{} row(s) skipped", self.skipped.len()));
-            if let Some(s) = self.skipped.first() {
-                out.push_str(&format!("; line {}: {}", s.line, s.reason));
-            }
-            out.push('\n');
-        }
+        out.push_str(&SkippedRow::summary(&self.skipped));
         out
     }
 }

@@ -18,6 +18,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
+pub use crate::sdtm::SkippedRow;
 use serde::{Deserialize, Serialize};
 use tm_model::Date;
 
@@ -310,18 +311,11 @@ pub struct Assessment {
     pub responses: Responses,
 }
 
-/// A CSV row that was not used.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Skipped {
-    pub line: usize,
-    pub reason: String,
-}
-
 /// Parsed long-form CSV.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct QlqData {
     pub assessments: Vec<Assessment>,
-    pub skipped: Vec<Skipped>,
+    pub skipped: Vec<SkippedRow>,
 }
 
 /// Groups item answers into assessments — shared by the long-form CSV and the SDTM QS readers,
@@ -332,12 +326,15 @@ pub struct QlqData {
 struct Collector {
     order: Vec<(String, String)>,
     map: BTreeMap<(String, String), Assessment>,
-    skipped: Vec<Skipped>,
+    skipped: Vec<SkippedRow>,
 }
 
 impl Collector {
     fn skip(&mut self, line: usize, reason: String) {
-        self.skipped.push(Skipped { line, reason });
+        self.skipped.push(SkippedRow {
+            line: line as u64,
+            reason,
+        });
     }
 
     /// One answered (or unanswered, `Ok(None)`) item; `Err` = an unreadable answer.
@@ -640,7 +637,7 @@ pub struct QolReport {
     pub subjects: Vec<SubjectQol>,
     /// Mean change from baseline per visit and scale over subjects with both values.
     pub mean_change_by_visit: Vec<VisitMeanChange>,
-    pub skipped: Vec<Skipped>,
+    pub skipped: Vec<SkippedRow>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -778,13 +775,7 @@ impl QolReport {
                 }
             }
         }
-        if !self.skipped.is_empty() {
-            out.push_str(&format!("\n{} row(s) skipped", self.skipped.len()));
-            if let Some(s) = self.skipped.first() {
-                out.push_str(&format!("; line {}: {}", s.line, s.reason));
-            }
-            out.push('\n');
-        }
+        out.push_str(&SkippedRow::summary(&self.skipped));
         out
     }
 }

@@ -279,6 +279,12 @@ impl SdtmInput {
     /// Several candidate files for one of these domains is an error (which one is meant cannot
     /// be guessed).
     pub fn read_dir(dir: &Path) -> Result<SdtmInput, String> {
+        if !dir.is_dir() {
+            return Err(format!(
+                "{}: not a directory of SDTM CSV files (dm.csv, ex.csv, ae.csv)",
+                dir.display()
+            ));
+        }
         let read = |dom: &str| -> Result<Option<Table>, String> {
             let mut warnings = Vec::new();
             let found = crate::sdtm::find_domain(dir, dom, &mut warnings);
@@ -288,8 +294,13 @@ impl SdtmInput {
             found.map(|p| Table::read(&p)).transpose()
         };
         let req = |dom: &str| -> Result<Table, String> {
-            read(dom)?
-                .ok_or_else(|| format!("{}: not found", dir.join(format!("{dom}.csv")).display()))
+            read(dom)?.ok_or_else(|| {
+                format!(
+                    "{}: no {dom}.csv (SDTM {} is required for the safety tables)",
+                    dir.display(),
+                    dom.to_ascii_uppercase()
+                )
+            })
         };
         Ok(SdtmInput {
             dm: req("dm")?,

@@ -128,6 +128,93 @@ impl Table {
     pub fn cell(row: &[String], col: Option<usize>) -> &str {
         col.and_then(|c| row.get(c)).map_or("", String::as_str)
     }
+
+    /// A table built in memory (a derived dataset to be written with [`Table::to_csv`]).
+    pub fn new(headers: Vec<String>, rows: Vec<Vec<String>>) -> Table {
+        Table {
+            file: String::new(),
+            headers,
+            rows,
+        }
+    }
+
+    /// Whether column `name` exists (case-insensitive).
+    pub fn has(&self, name: &str) -> bool {
+        self.col(name).is_some()
+    }
+
+    /// The value of column `name` in `row`; `None` when the column is absent or the cell is
+    /// empty or `NA` (R's missing value; pharmaverse NOTES.md: "Empty field = R NA").
+    pub fn field<'a>(&self, row: &'a [String], name: &str) -> Option<&'a str> {
+        let v = Table::cell(row, self.col(name));
+        (!v.is_empty() && v != "NA").then_some(v)
+    }
+
+    /// [`Table::field`] or "".
+    pub fn text<'a>(&self, row: &'a [String], name: &str) -> &'a str {
+        self.field(row, name).unwrap_or("")
+    }
+
+    /// A finite numeric [`Table::field`].
+    pub fn num(&self, row: &[String], name: &str) -> Option<f64> {
+        self.field(row, name).and_then(parse_num)
+    }
+
+    /// The table as CSV text ([`write_csv`]).
+    pub fn to_csv(&self) -> Result<String, String> {
+        write_csv(&self.headers, &self.rows)
+    }
+}
+
+/// A CSV data row that was not used, with its 1-based line number in the file and the reason —
+/// the skipped-row record of every CSV reader of the outcome modules (survival, QLQ-C30,
+/// dosimetry).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SkippedRow {
+    pub line: u64,
+    pub reason: String,
+}
+
+impl SkippedRow {
+    /// The error when a CSV gave no usable row: "SOURCE: no data rows (only a header line)",
+    /// or "SOURCE: no usable rows (N skipped; line L: reason)" naming the first skipped row.
+    pub fn no_usable_rows(source: &str, rows: &[SkippedRow]) -> String {
+        match rows.first() {
+            None => format!("{source}: no data rows (only a header line)"),
+            Some(s) => format!(
+                "{source}: no usable rows ({} skipped; line {}: {})",
+                rows.len(),
+                s.line,
+                s.reason
+            ),
+        }
+    }
+
+    /// "\nN row(s) skipped; line L: reason\n" naming the first one ("" when none).
+    pub fn summary(rows: &[SkippedRow]) -> String {
+        match rows.first() {
+            None => String::new(),
+            Some(s) => format!(
+                "\n{} row(s) skipped; line {}: {}\n",
+                rows.len(),
+                s.line,
+                s.reason
+            ),
+        }
+    }
+}
+
+/// CSV text of a header line and rows (RFC 4180 quoting) — the one CSV writer of the outcome
+/// modules' ADaM-like datasets.
+pub fn write_csv<H: AsRef<str>>(header: &[H], rows: &[Vec<String>]) -> Result<String, String> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record(header.iter().map(|h| h.as_ref()))
+        .map_err(|e| e.to_string())?;
+    for r in rows {
+        w.write_record(r).map_err(|e| e.to_string())?;
+    }
+    let bytes = w.into_inner().map_err(|e| e.to_string())?;
+    String::from_utf8(bytes).map_err(|e| e.to_string())
 }
 
 /// Finds the file of a domain in `dir` (see the module docs).

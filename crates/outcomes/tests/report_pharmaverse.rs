@@ -137,6 +137,21 @@ fn pharmaverse_report_matches_oracle_counts() {
     }
     let html = std::fs::read_to_string(out.join("report.html")).unwrap();
     assert_eq!(html.matches("<svg").count(), r.plots.len());
+    // KM legends give medians with their unit, from the efficacy table (PFS, placebo 175 d).
+    let pfs = r
+        .efficacy
+        .time_to_event
+        .iter()
+        .find(|t| t.paramcd == "PFS")
+        .unwrap();
+    let svg = std::fs::read_to_string(out.join("km_pfs.svg")).unwrap();
+    for a in &pfs.arms {
+        let want = match a.median_days {
+            Some(m) => format!("(n={}, events={}, median {m:.0} days)", a.n, a.events),
+            None => format!("(n={}, events={}, median not reached)", a.n, a.events),
+        };
+        assert!(svg.contains(&want), "{want} not in km_pfs.svg");
+    }
     // The report's own adsl.csv equals the oracle ADSL on the derived dates and flags.
     let (hm, mine) = read(&out.join("adsl.csv"));
     let mine: BTreeMap<String, Vec<String>> = mine

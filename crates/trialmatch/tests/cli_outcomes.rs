@@ -467,3 +467,84 @@ fn dosimetry_on_the_example_csv() {
     // Neither a CSV nor --activity/--lsf: usage error.
     assert_eq!(run(&["dosimetry"]).status.code(), Some(2));
 }
+
+#[test]
+fn survival_plot_legend_carries_the_time_unit() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("surv.csv");
+    std::fs::write(&csv, SURVIVAL_CSV).unwrap();
+    let svg = dir.path().join("km.svg");
+    let o = run(&[
+        "survival",
+        p(&csv),
+        "--time",
+        "time",
+        "--event",
+        "event",
+        "--group",
+        "arm",
+        "--plot",
+        p(&svg),
+        "--time-unit",
+        "days",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let labels = svg_texts(&std::fs::read_to_string(&svg).unwrap());
+    // §3.6: median A = 10, B = 6; the time axis names the column and the unit.
+    assert!(
+        labels.iter().any(|l| l.contains("median 10 days")),
+        "{labels:?}"
+    );
+    assert!(
+        labels.iter().any(|l| l.contains("median 6 days")),
+        "{labels:?}"
+    );
+    assert!(labels.iter().any(|l| l == "time (days)"), "{labels:?}");
+}
+
+/// Bad inputs end with exit 1 and a message naming the problem — never a panic (exit 101).
+#[test]
+fn outcome_commands_reject_bad_inputs_cleanly() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let file = |name: &str, text: &str| {
+        let path = d.join(name);
+        std::fs::write(&path, text).unwrap();
+        path.display().to_string()
+    };
+    let empty = file("empty.csv", "");
+    let header = file("header.csv", "time,event,arm\n");
+    let words = file("words.csv", "time,event\nabc,1\nxyz,0\n");
+    let negative = file("negative.csv", "time,event\n-5,1\n-1,0\n");
+    let no_dm = d.join("no_dm");
+    std::fs::create_dir(&no_dm).unwrap();
+    std::fs::write(no_dm.join("ae.csv"), "USUBJID,AETERM\nS1,NAUSEA\n").unwrap();
+    let no_dm = no_dm.display().to_string();
+    let out = d.join("out").display().to_string();
+    fn surv(f: &str) -> Vec<&str> {
+        vec!["survival", f, "--time", "time", "--event", "event"]
+    }
+    let cases: Vec<(Vec<&str>, &str)> = vec![
+        (surv(&empty), "no header line"),
+        (surv(&header), "no data rows"),
+        (surv(&words), "invalid time \"abc\""),
+        (surv(&negative), "must be finite and >= 0"),
+        (
+            vec!["survival", &words, "--time", "t", "--event", "event"],
+            "column \"t\" not found",
+        ),
+        (vec!["response", &no_dm], "no dm.csv"),
+        (vec!["response", &empty], "empty file"),
+        (vec!["safety", &no_dm], "no dm.csv"),
+        (vec!["safety", &empty], "not a directory"),
+        (vec!["report", &no_dm, "--out", &out], "no dm.csv"),
+        (vec!["qol", &header], "missing column"),
+        (vec!["dosimetry", &header], "missing column"),
+    ];
+    for (args, want) in cases {
+        let o = run(&args);
+        assert_eq!(o.status.code(), Some(1), "{args:?}: {}", stderr(&o));
+        assert!(stderr(&o).contains(want), "{args:?}: {}", stderr(&o));
+        assert!(!stderr(&o).contains("panicked"), "{args:?}: {}", stderr(&o));
+    }
+}

@@ -28,12 +28,15 @@ pub fn response_color(code: &str) -> RGBColor {
 /// Legend order of response categories.
 pub const RESPONSE_ORDER: [&str; 7] = ["CR", "PR", "SD", "NON-CR/NON-PD", "PD", "NE", "MISSING"];
 
-/// Arm colours (Okabe-Ito, as the Kaplan-Meier plot).
-pub const ARM_PALETTE: [RGBColor; 6] = [
+/// Group / arm colours of every plot (Okabe-Ito, colour-blind safe): the Kaplan-Meier curves
+/// and the swimmer lanes use the same colour for the same arm position.
+pub const ARM_PALETTE: [RGBColor; 8] = [
     RGBColor(0, 114, 178),
     RGBColor(213, 94, 0),
     RGBColor(0, 158, 115),
     RGBColor(204, 121, 167),
     RGBColor(230, 159, 0),
     RGBColor(86, 180, 233),
+    RGBColor(0, 0, 0),
+    RGBColor(240, 228, 66),
 ];

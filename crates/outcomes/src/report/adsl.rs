@@ -24,7 +24,7 @@ use std::path::Path;
 
 use tm_model::date::Date;
 
-use super::csvio::{find_domain, Table};
+use crate::sdtm::{exposure, find_domain, Table};
 
 /// Columns of `adsl.csv`, in order.
 pub const ADSL_COLUMNS: [&str; 28] = [
@@ -101,32 +101,32 @@ fn earlier(a: Option<Date>, b: Option<Date>) -> Option<Date> {
 
 const BASELINE_ITEMS: [&str; 3] = ["ECOG", "CHILDPUGH", "BCLC"];
 
-/// Reads the SDTM folder and returns the ADSL table (see the module doc for the rules).
-pub fn derive_adsl(sdtm_dir: &Path) -> Result<Table, String> {
-    let dm_path = find_domain(sdtm_dir, "dm")
+/// Reads the SDTM folder and returns the ADSL table (see the module doc for the rules). Domain
+/// files are located with [`find_domain`]; its notes (which of several files was used) are
+/// appended to `warnings`.
+pub fn derive_adsl(sdtm_dir: &Path, warnings: &mut Vec<String>) -> Result<Table, String> {
+    let dm_path = find_domain(sdtm_dir, "dm", warnings)
         .ok_or_else(|| format!("{}: no dm.csv (SDTM DM is required)", sdtm_dir.display()))?;
-    let dm = Table::read_optional(&dm_path)?
-        .ok_or_else(|| format!("{}: cannot read", dm_path.display()))?;
+    let dm = Table::read(&dm_path)?;
     if !dm.has("USUBJID") {
         return Err(format!("{}: no USUBJID column", dm_path.display()));
     }
-    let read = |name: &str| -> Result<Option<Table>, String> {
-        match find_domain(sdtm_dir, name) {
-            Some(p) => Table::read_optional(&p),
-            None => Ok(None),
-        }
+    let mut read = |name: &str| -> Result<Option<Table>, String> {
+        find_domain(sdtm_dir, name, warnings)
+            .map(|p| Table::read(&p))
+            .transpose()
     };
     let mut subj: HashMap<String, Subject> = HashMap::new();
     let ds = read("ds")?;
     let mut any_randomized = false;
     if let Some(ds) = &ds {
         for r in &ds.rows {
-            let Some(id) = ds.get(r, "USUBJID") else {
+            let Some(id) = ds.field(r, "USUBJID") else {
                 continue;
             };
             let s = subj.entry(id.to_string()).or_default();
-            let decod = ds.s(r, "DSDECOD").to_ascii_uppercase();
-            let date = full_date(ds.s(r, "DSSTDTC"));
+            let decod = ds.text(r, "DSDECOD").to_ascii_uppercase();
+            let date = full_date(ds.text(r, "DSSTDTC"));
             if decod == "RANDOMIZED" {
                 s.randomized_ds = true;
                 s.randdt = earlier(s.randdt, date);
@@ -135,7 +135,10 @@ pub fn derive_adsl(sdtm_dir: &Path) -> Result<Table, String> {
             if decod == "SCREEN FAILURE" {
                 s.screen_fail_ds = true;
             }
-            if ds.s(r, "DSCAT").eq_ignore_ascii_case("DISPOSITION EVENT") {
+            if ds
+                .text(r, "DSCAT")
+                .eq_ignore_ascii_case("DISPOSITION EVENT")
+            {
                 let seq = ds.num(r, "DSSEQ").unwrap_or(0.0) as i64;
                 let newer = match &s.disposition {
                     None => true,
@@ -148,9 +151,8 @@ pub fn derive_adsl(sdtm_dir: &Path) -> Result<Table, String> {
         }
     }
     // Exposure: the shared rule of the outcome modules (crate::sdtm::exposure).
-    if let Some(p) = find_domain(sdtm_dir, "ex") {
-        let ex = crate::sdtm::Table::read(&p)?;
-        for (id, e) in crate::sdtm::exposure(&ex)? {
+    if let Some(ex) = read("ex")? {
+        for (id, e) in exposure(&ex)? {
             let s = subj.entry(id).or_default();
             s.dosed = true;
             s.trtsdt = e.trtsdt;
@@ -159,21 +161,21 @@ pub fn derive_adsl(sdtm_dir: &Path) -> Result<Table, String> {
     }
     if let Some(ae) = read("ae")? {
         for r in &ae.rows {
-            let Some(id) = ae.get(r, "USUBJID") else {
+            let Some(id) = ae.field(r, "USUBJID") else {
                 continue;
             };
             let s = subj.entry(id.to_string()).or_default();
-            s.last_alive = later(s.last_alive, full_date(ae.s(r, "AESTDTC")));
-            s.last_alive = later(s.last_alive, full_date(ae.s(r, "AEENDTC")));
+            s.last_alive = later(s.last_alive, full_date(ae.text(r, "AESTDTC")));
+            s.last_alive = later(s.last_alive, full_date(ae.text(r, "AEENDTC")));
         }
     }
     if let Some(lb) = read("lb")? {
         for r in &lb.rows {
-            let Some(id) = lb.get(r, "USUBJID") else {
+            let Some(id) = lb.field(r, "USUBJID") else {
                 continue;
             };
             let s = subj.entry(id.to_string()).or_default();
-            s.last_alive = later(s.last_alive, full_date(lb.s(r, "LBDTC")));
+            s.last_alive = later(s.last_alive, full_date(lb.text(r, "LBDTC")));
         }
     }
     // Baseline disease characteristics.
@@ -208,12 +210,12 @@ pub fn derive_adsl(sdtm_dir: &Path) -> Result<Table, String> {
         }
     };
     for item in BASELINE_ITEMS {
-        if let Some(col) = dm.header.iter().find(|h| norm(h) == item).cloned() {
+        if let Some(col) = dm.headers.iter().find(|h| norm(h) == item).cloned() {
             for r in &dm.rows {
-                let Some(id) = dm.get(r, "USUBJID") else {
+                let Some(id) = dm.field(r, "USUBJID") else {
                     continue;
                 };
-                let v = dm.s(r, &col).to_string();
+                let v = dm.text(r, &col).to_string();
                 let s = subj.entry(id.to_string()).or_default();
                 consider(s, item, &v, None, true, format!("dm.{col}"));
             }
@@ -221,20 +223,20 @@ pub fn derive_adsl(sdtm_dir: &Path) -> Result<Table, String> {
     }
     if let Some(supp) = read("suppdm")? {
         for r in &supp.rows {
-            let Some(id) = supp.get(r, "USUBJID") else {
+            let Some(id) = supp.field(r, "USUBJID") else {
                 continue;
             };
-            let q = norm(supp.s(r, "QNAM"));
+            let q = norm(supp.text(r, "QNAM"));
             if let Some(item) = BASELINE_ITEMS.iter().find(|i| q.contains(*i)) {
                 let s = subj.entry(id.to_string()).or_default();
-                let v = supp.s(r, "QVAL").to_string();
+                let v = supp.text(r, "QVAL").to_string();
                 consider(
                     s,
                     item,
                     &v,
                     None,
                     true,
-                    format!("suppdm QNAM={}", supp.s(r, "QNAM")),
+                    format!("suppdm QNAM={}", supp.text(r, "QNAM")),
                 );
             }
         }
@@ -243,26 +245,26 @@ pub fn derive_adsl(sdtm_dir: &Path) -> Result<Table, String> {
         let Some(t) = read(dom)? else { continue };
         let p = dom.to_ascii_uppercase();
         for r in &t.rows {
-            let Some(id) = t.get(r, "USUBJID") else {
+            let Some(id) = t.field(r, "USUBJID") else {
                 continue;
             };
             let key = format!(
                 "{}|{}|{}",
-                norm(t.s(r, &format!("{p}TESTCD"))),
-                norm(t.s(r, &format!("{p}TEST"))),
-                norm(t.s(r, &format!("{p}CAT")))
+                norm(t.text(r, &format!("{p}TESTCD"))),
+                norm(t.text(r, &format!("{p}TEST"))),
+                norm(t.text(r, &format!("{p}CAT")))
             );
             let Some(item) = BASELINE_ITEMS.iter().find(|i| key.contains(*i)) else {
                 continue;
             };
             let v = t
-                .get(r, &format!("{p}STRESC"))
-                .or_else(|| t.get(r, &format!("{p}ORRES")))
+                .field(r, &format!("{p}STRESC"))
+                .or_else(|| t.field(r, &format!("{p}ORRES")))
                 .unwrap_or("")
                 .to_string();
-            let bl = t.s(r, &format!("{p}BLFL")).eq_ignore_ascii_case("Y");
-            let date = full_date(t.s(r, &format!("{p}DTC")));
-            let src = format!("{dom} {p}TESTCD={}", t.s(r, &format!("{p}TESTCD")));
+            let bl = t.text(r, &format!("{p}BLFL")).eq_ignore_ascii_case("Y");
+            let date = full_date(t.text(r, &format!("{p}DTC")));
+            let src = format!("{dom} {p}TESTCD={}", t.text(r, &format!("{p}TESTCD")));
             let s = subj.entry(id.to_string()).or_default();
             consider(s, item, &v, date, bl, src);
         }
@@ -270,17 +272,17 @@ pub fn derive_adsl(sdtm_dir: &Path) -> Result<Table, String> {
 
     let mut rows = Vec::with_capacity(dm.rows.len());
     for r in &dm.rows {
-        let Some(id) = dm.get(r, "USUBJID") else {
+        let Some(id) = dm.field(r, "USUBJID") else {
             continue;
         };
         let s = subj.get(id).cloned().unwrap_or_default();
-        let armcd = dm.s(r, "ARMCD");
-        let arm = dm.s(r, "ARM");
+        let armcd = dm.text(r, "ARMCD");
+        let arm = dm.text(r, "ARM");
         let screen_fail = s.screen_fail_ds
             || armcd.eq_ignore_ascii_case("SCRNFAIL")
             || arm.eq_ignore_ascii_case("Screen Failure")
-            || dm.s(r, "ARMNRS").eq_ignore_ascii_case("SCREEN FAILURE");
-        let assigned = !arm.is_empty() && dm.get(r, "ARMNRS").is_none() && !screen_fail;
+            || dm.text(r, "ARMNRS").eq_ignore_ascii_case("SCREEN FAILURE");
+        let assigned = !arm.is_empty() && dm.field(r, "ARMNRS").is_none() && !screen_fail;
         let randomized = if any_randomized {
             s.randomized_ds
         } else {
@@ -289,7 +291,7 @@ pub fn derive_adsl(sdtm_dir: &Path) -> Result<Table, String> {
         let randdt = if any_randomized {
             s.randdt
         } else if randomized {
-            full_date(dm.s(r, "RFSTDTC"))
+            full_date(dm.text(r, "RFSTDTC"))
         } else {
             None
         };
@@ -304,8 +306,8 @@ pub fn derive_adsl(sdtm_dir: &Path) -> Result<Table, String> {
             None if screen_fail => ("SCREEN FAILURE".to_string(), None, String::new()),
             None => ("ONGOING".to_string(), None, String::new()),
         };
-        let dthdt = Date::parse_partial(dm.s(r, "DTHDTC")).map(|(d, _)| d);
-        let dthfl = if dm.s(r, "DTHFL").eq_ignore_ascii_case("Y") || dthdt.is_some() {
+        let dthdt = Date::parse_partial(dm.text(r, "DTHDTC")).map(|(d, _)| d);
+        let dthfl = if dm.text(r, "DTHFL").eq_ignore_ascii_case("Y") || dthdt.is_some() {
             "Y"
         } else {
             ""
@@ -320,18 +322,18 @@ pub fn derive_adsl(sdtm_dir: &Path) -> Result<Table, String> {
             .map(|(k, v)| format!("{k}: {}", v.3))
             .collect();
         rows.push(vec![
-            dm.s(r, "STUDYID").to_string(),
+            dm.text(r, "STUDYID").to_string(),
             id.to_string(),
-            dm.s(r, "SITEID").to_string(),
+            dm.text(r, "SITEID").to_string(),
             arm.to_string(),
             armcd.to_string(),
-            dm.get(r, "ACTARM").unwrap_or(arm).to_string(),
-            dm.get(r, "ACTARMCD").unwrap_or(armcd).to_string(),
-            dm.s(r, "AGE").to_string(),
-            dm.s(r, "AGEU").to_string(),
-            dm.s(r, "SEX").to_string(),
-            dm.s(r, "RACE").to_string(),
-            dm.s(r, "ETHNIC").to_string(),
+            dm.field(r, "ACTARM").unwrap_or(arm).to_string(),
+            dm.field(r, "ACTARMCD").unwrap_or(armcd).to_string(),
+            dm.text(r, "AGE").to_string(),
+            dm.text(r, "AGEU").to_string(),
+            dm.text(r, "SEX").to_string(),
+            dm.text(r, "RACE").to_string(),
+            dm.text(r, "ETHNIC").to_string(),
             "Y".to_string(),
             yn(randomized),
             d(randdt),

@@ -5,7 +5,7 @@
 
 use tm_model::date::Date;
 
-use super::csvio::Table;
+use crate::sdtm::Table;
 
 /// Overall survival records (`adtte.csv` shape of the response module, PARAMCD `OS`) from the
 /// report's own `adsl.csv`: start RANDDT; event = DTHDT; otherwise censored at LSTALVDT (or
@@ -14,14 +14,14 @@ use super::csvio::Table;
 pub fn os_from_adsl(adsl: &Table) -> Table {
     let mut rows = Vec::new();
     for r in &adsl.rows {
-        let Some(start) = adsl.get(r, "RANDDT").and_then(Date::parse) else {
+        let Some(start) = adsl.field(r, "RANDDT").and_then(Date::parse) else {
             continue;
         };
-        let death = adsl.get(r, "DTHDT").and_then(Date::parse);
+        let death = adsl.field(r, "DTHDT").and_then(Date::parse);
         let (adt, cnsr, desc, var) = match death {
             Some(d) => (d, 0, "Death", "DTHDT"),
             None => {
-                let alive = adsl.get(r, "LSTALVDT").and_then(Date::parse);
+                let alive = adsl.field(r, "LSTALVDT").and_then(Date::parse);
                 match alive {
                     Some(a) if a > start => (a, 1, "Alive", "LSTALVDT"),
                     _ => (start, 1, "Randomization", "RANDDT"),
@@ -30,8 +30,8 @@ pub fn os_from_adsl(adsl: &Table) -> Table {
         };
         let adt = if adt < start { start } else { adt };
         rows.push(vec![
-            adsl.s(r, "USUBJID").to_string(),
-            adsl.s(r, "ARM").to_string(),
+            adsl.text(r, "USUBJID").to_string(),
+            adsl.text(r, "ARM").to_string(),
             "OS".to_string(),
             "Overall Survival".to_string(),
             start.to_string(),

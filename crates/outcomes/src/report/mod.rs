@@ -19,7 +19,6 @@
 //! ([`matching`]).
 
 pub mod adsl;
-pub mod csvio;
 pub mod interim;
 pub mod matching;
 pub mod model;
@@ -36,8 +35,8 @@ use crate::plots::swimmer::{swimmer_svg, Lane, Mark};
 use crate::plots::waterfall::{waterfall_svg, WaterfallBar};
 use crate::response::pipeline::{run_sdtm, ResponseOptions};
 use crate::response::Criteria;
+use crate::sdtm::{find_domain, Table};
 use crate::survival::plot::{km_svg, PlotOptions};
-use csvio::Table;
 use model::*;
 
 /// Options of [`generate`].
@@ -93,23 +92,21 @@ impl Writer<'_> {
 
 /// Builds `adae.csv` from the safety module's AE records (TRTEMFL, grade, severity, serious)
 /// joined row by row with SDTM AE (SOC, term, outcome) and the actual arm of `adsl.csv`.
-fn adae_text(sdtm_dir: &Path, adsl: &Table) -> Result<Option<String>, String> {
+fn adae_text(
+    sdtm_dir: &Path,
+    adsl: &Table,
+    warnings: &mut Vec<String>,
+) -> Result<Option<String>, String> {
     let (Some(ae_p), Some(ex_p)) = (
-        csvio::find_domain(sdtm_dir, "ae"),
-        csvio::find_domain(sdtm_dir, "ex"),
+        find_domain(sdtm_dir, "ae", warnings),
+        find_domain(sdtm_dir, "ex", warnings),
     ) else {
         return Ok(None);
     };
-    let ae_text = std::fs::read_to_string(&ae_p).map_err(|e| format!("{}: {e}", ae_p.display()))?;
-    let ex_text = std::fs::read_to_string(&ex_p).map_err(|e| format!("{}: {e}", ex_p.display()))?;
-    let s_ae =
-        crate::safety::Table::parse(&ae_text).map_err(|e| format!("{}: {e}", ae_p.display()))?;
-    let s_ex =
-        crate::safety::Table::parse(&ex_text).map_err(|e| format!("{}: {e}", ex_p.display()))?;
-    let exp = crate::safety::exposure(&s_ex)?;
+    let ae = Table::read(&ae_p)?;
+    let exp = crate::safety::exposure(&Table::read(&ex_p)?)?;
     let opts = crate::safety::SafetyOptions::default();
-    let recs = crate::safety::ae_records(&s_ae, &exp, &opts)?;
-    let ae = Table::parse(&ae_text)?;
+    let recs = crate::safety::ae_records(&ae, &exp, &opts)?;
     if ae.rows.len() != recs.len() {
         return Err(format!(
             "{}: {} rows but the safety module returned {} records",
@@ -121,7 +118,7 @@ fn adae_text(sdtm_dir: &Path, adsl: &Table) -> Result<Option<String>, String> {
     let arm: HashMap<&str, &str> = adsl
         .rows
         .iter()
-        .map(|r| (adsl.s(r, "USUBJID"), adsl.s(r, "ACTARM")))
+        .map(|r| (adsl.text(r, "USUBJID"), adsl.text(r, "ACTARM")))
         .collect();
     let header = [
         "USUBJID", "ACTARM", "AESEQ", "AEBODSYS", "AEDECOD", "AESTDTC", "ASTDT", "TRTEMFL",
@@ -130,8 +127,8 @@ fn adae_text(sdtm_dir: &Path, adsl: &Table) -> Result<Option<String>, String> {
     let mut rows = Vec::new();
     for (r, rec) in ae.rows.iter().zip(&recs) {
         let soc = ae
-            .get(r, "AEBODSYS")
-            .or_else(|| ae.get(r, "AESOC"))
+            .field(r, "AEBODSYS")
+            .or_else(|| ae.field(r, "AESOC"))
             .unwrap_or("");
         rows.push(vec![
             rec.usubjid.clone(),
@@ -142,7 +139,7 @@ fn adae_text(sdtm_dir: &Path, adsl: &Table) -> Result<Option<String>, String> {
             rec.aeseq.clone(),
             soc.to_string(),
             rec.term.clone(),
-            ae.s(r, "AESTDTC").to_string(),
+            ae.text(r, "AESTDTC").to_string(),
             rec.start.map(|d| d.to_string()).unwrap_or_default(),
             if rec.teae { "Y" } else { "" }.to_string(),
             rec.grade.map(|g| g.to_string()).unwrap_or_default(),
@@ -150,7 +147,7 @@ fn adae_text(sdtm_dir: &Path, adsl: &Table) -> Result<Option<String>, String> {
                 .map(|s| crate::safety::severity_name(s).to_string())
                 .unwrap_or_default(),
             if rec.serious { "Y" } else { "N" }.to_string(),
-            ae.s(r, "AEOUT").to_string(),
+            ae.text(r, "AEOUT").to_string(),
         ]);
     }
     Table::new(header.iter().map(|s| s.to_string()).collect(), rows)
@@ -159,7 +156,7 @@ fn adae_text(sdtm_dir: &Path, adsl: &Table) -> Result<Option<String>, String> {
 }
 
 fn date(t: &Table, r: &[String], col: &str) -> Option<Date> {
-    t.get(r, col).and_then(Date::parse)
+    t.field(r, col).and_then(Date::parse)
 }
 
 /// Waterfall bars from `adtr.csv` (best PCHG over post-baseline SDIAM records with
@@ -168,18 +165,18 @@ pub fn waterfall_bars(adtr: &Table, adrs: &Table) -> Vec<WaterfallBar> {
     let bor = tables::best_responses(adrs, "BOR");
     let mut best: HashMap<String, (f64, String)> = HashMap::new();
     for r in &adtr.rows {
-        if adtr.s(r, "PARAMCD") != "SDIAM"
-            || !adtr.s(r, "ANL01FL").eq_ignore_ascii_case("Y")
-            || adtr.s(r, "ABLFL").eq_ignore_ascii_case("Y")
+        if adtr.text(r, "PARAMCD") != "SDIAM"
+            || !adtr.text(r, "ANL01FL").eq_ignore_ascii_case("Y")
+            || adtr.text(r, "ABLFL").eq_ignore_ascii_case("Y")
         {
             continue;
         }
-        let (Some(id), Some(p)) = (adtr.get(r, "USUBJID"), adtr.num(r, "PCHG")) else {
+        let (Some(id), Some(p)) = (adtr.field(r, "USUBJID"), adtr.num(r, "PCHG")) else {
             continue;
         };
         let e = best
             .entry(id.to_string())
-            .or_insert((f64::INFINITY, adtr.s(r, "ARM").to_string()));
+            .or_insert((f64::INFINITY, adtr.text(r, "ARM").to_string()));
         if p < e.0 {
             e.0 = p;
         }
@@ -208,25 +205,25 @@ pub fn swimmer_lanes(adsl: &Table, adrs: &Table) -> Vec<Lane> {
     let subj: HashMap<&str, &Vec<String>> = adsl
         .rows
         .iter()
-        .map(|r| (adsl.s(r, "USUBJID"), r))
+        .map(|r| (adsl.text(r, "USUBJID"), r))
         .collect();
     let mut lanes: std::collections::BTreeMap<String, Lane> = std::collections::BTreeMap::new();
     let mut pd: HashMap<String, Date> = HashMap::new();
     for r in &adrs.rows {
-        let Some(id) = adrs.get(r, "USUBJID") else {
+        let Some(id) = adrs.field(r, "USUBJID") else {
             continue;
         };
-        if adrs.s(r, "PARAMCD") == "PD" && adrs.s(r, "AVALC") == "Y" {
+        if adrs.text(r, "PARAMCD") == "PD" && adrs.text(r, "AVALC") == "Y" {
             if let Some(d) = date(adrs, r, "ADT") {
                 pd.insert(id.to_string(), d);
             }
         }
     }
     for r in &adrs.rows {
-        if adrs.s(r, "PARAMCD") != "OVR" || !adrs.s(r, "ANL01FL").eq_ignore_ascii_case("Y") {
+        if adrs.text(r, "PARAMCD") != "OVR" || !adrs.text(r, "ANL01FL").eq_ignore_ascii_case("Y") {
             continue;
         }
-        let Some(id) = adrs.get(r, "USUBJID") else {
+        let Some(id) = adrs.field(r, "USUBJID") else {
             continue;
         };
         let Some(s) = subj.get(id) else { continue };
@@ -253,15 +250,15 @@ pub fn swimmer_lanes(adsl: &Table, adrs: &Table) -> Vec<Lane> {
             }
             Lane {
                 subject: id.to_string(),
-                arm: adsl.s(s, "ARM").to_string(),
+                arm: adsl.text(s, "ARM").to_string(),
                 end_day: end,
-                ongoing: adsl.s(s, "EOSSTT") == "ONGOING",
+                ongoing: adsl.text(s, "EOSSTT") == "ONGOING",
                 marks,
             }
         });
         if let Some(d) = date(adrs, r, "ADT") {
             lane.end_day = lane.end_day.max(day(d));
-            let code = adrs.s(r, "AVALC");
+            let code = adrs.text(r, "AVALC");
             if matches!(code, "CR" | "PR") {
                 lane.marks.push(Mark::Response {
                     day: day(d),
@@ -412,7 +409,7 @@ fn censored_at_start_note(adtte: &Table, paramcd: &str) -> Option<String> {
     let rows: Vec<&Vec<String>> = adtte
         .rows
         .iter()
-        .filter(|r| adtte.s(r, "PARAMCD") == paramcd)
+        .filter(|r| adtte.text(r, "PARAMCD") == paramcd)
         .collect();
     let early = rows
         .iter()
@@ -461,7 +458,8 @@ pub fn generate(
     let mut notes = Vec::new();
     let level = 0.95;
 
-    let adsl0 = adsl::derive_adsl(sdtm_dir)?;
+    let mut input_notes = Vec::new();
+    let adsl0 = adsl::derive_adsl(sdtm_dir, &mut input_notes)?;
     let adsl = w.dataset(
         "adsl.csv",
         &adsl0.to_csv()?,
@@ -523,7 +521,7 @@ pub fn generate(
     }
 
     // Adverse events.
-    let adae = match adae_text(sdtm_dir, &adsl) {
+    let adae = match adae_text(sdtm_dir, &adsl, &mut input_notes) {
         Ok(Some(text)) => Some(w.dataset(
             "adae.csv",
             &text,
@@ -539,6 +537,14 @@ pub fn generate(
             None
         }
     };
+
+    // Which file was used where a domain has several (once; the response pipeline may have
+    // said it already).
+    for warn in input_notes {
+        if !notes.iter().any(|n| n.ends_with(&warn)) {
+            notes.push(format!("Input: {warn}"));
+        }
+    }
 
     // Tables.
     let participant_flow = tables::participant_flow(&adsl, "adsl.csv");
@@ -577,6 +583,7 @@ pub fn generate(
                 "Probability without event".into()
             },
             ci_bands: false,
+            time_unit: Some("days".into()),
             width: 960,
             height: 600,
         };
@@ -643,7 +650,7 @@ pub fn generate(
     let study_id = adsl
         .rows
         .iter()
-        .find_map(|r| adsl.get(r, "STUDYID").map(str::to_string));
+        .find_map(|r| adsl.field(r, "STUDYID").map(str::to_string));
     let title = match &opts.trial {
         Some(t) => format!(
             "Results report — {} {}",

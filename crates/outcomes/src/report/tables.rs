@@ -5,21 +5,32 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use crate::response::endpoints::clopper_pearson;
-use crate::survival::{analyze, AnalysisOptions, Record, SurvivalData, SurvivalReport};
+use crate::survival::{analyze_by_arm, SurvivalReport};
 
-use super::csvio::Table;
 use super::model::*;
+use crate::sdtm::Table;
 
-/// Arms in natural order.
-fn ordered(mut v: Vec<String>) -> Vec<String> {
-    v.sort();
-    v.dedup();
-    crate::survival::sort_labels(&mut v);
-    v
-}
+// Arms (or categories) in natural order.
+use crate::survival::distinct_labels as ordered;
 
 fn yes(t: &Table, r: &[String], col: &str) -> bool {
-    t.s(r, col).eq_ignore_ascii_case("Y")
+    t.text(r, col).eq_ignore_ascii_case("Y")
+}
+
+/// The randomised subjects of `adsl.csv` (RANDFL = Y) and their planned arms (ARM) in natural
+/// order — the population of the participant flow, the baseline table and the response rates.
+fn randomised(adsl: &Table) -> (Vec<&Vec<String>>, Vec<String>) {
+    let rand: Vec<&Vec<String>> = adsl
+        .rows
+        .iter()
+        .filter(|r| yes(adsl, r, "RANDFL"))
+        .collect();
+    let arms = ordered(
+        rand.iter()
+            .map(|r| adsl.text(r, "ARM").to_string())
+            .collect(),
+    );
+    (rand, arms)
 }
 
 fn count_row(
@@ -49,13 +60,8 @@ fn count_row(
 /// = SAFFL among randomised; completed / discontinued / ongoing = EOSSTT among randomised;
 /// reasons = DCSREAS. Columns are the planned arm (ARM).
 pub fn participant_flow(adsl: &Table, source: &str) -> ParticipantFlow {
-    let rand: Vec<&Vec<String>> = adsl
-        .rows
-        .iter()
-        .filter(|r| yes(adsl, r, "RANDFL"))
-        .collect();
-    let arms = ordered(rand.iter().map(|r| adsl.s(r, "ARM").to_string()).collect());
-    let arm = |r: &Vec<String>| adsl.s(r, "ARM").to_string();
+    let (rand, arms) = randomised(adsl);
+    let arm = |r: &Vec<String>| adsl.text(r, "ARM").to_string();
     let row = |label: &str, pred: &dyn Fn(&Vec<String>) -> bool| {
         count_row(
             label,
@@ -70,24 +76,24 @@ pub fn participant_flow(adsl: &Table, source: &str) -> ParticipantFlow {
             yes(adsl, r, "SAFFL")
         }),
         row("Completed the study", &|r| {
-            adsl.s(r, "EOSSTT") == "COMPLETED"
+            adsl.text(r, "EOSSTT") == "COMPLETED"
         }),
         row("Discontinued the study", &|r| {
-            adsl.s(r, "EOSSTT") == "DISCONTINUED"
+            adsl.text(r, "EOSSTT") == "DISCONTINUED"
         }),
     ];
     let ongoing = row("Ongoing (no disposition event)", &|r| {
-        !matches!(adsl.s(r, "EOSSTT"), "COMPLETED" | "DISCONTINUED")
+        !matches!(adsl.text(r, "EOSSTT"), "COMPLETED" | "DISCONTINUED")
     });
     if ongoing.total > 0 {
         rows.push(ongoing);
     }
     let mut reasons: BTreeMap<String, u64> = BTreeMap::new();
     for r in &rand {
-        if adsl.s(r, "EOSSTT") == "DISCONTINUED" {
+        if adsl.text(r, "EOSSTT") == "DISCONTINUED" {
             *reasons
                 .entry(
-                    adsl.get(r, "DCSREAS")
+                    adsl.field(r, "DCSREAS")
                         .unwrap_or("(reason not recorded)")
                         .to_string(),
                 )
@@ -100,8 +106,8 @@ pub fn participant_flow(adsl: &Table, source: &str) -> ParticipantFlow {
         .iter()
         .map(|(l, _)| {
             row(l, &|r| {
-                adsl.s(r, "EOSSTT") == "DISCONTINUED"
-                    && adsl.get(r, "DCSREAS").unwrap_or("(reason not recorded)") == l
+                adsl.text(r, "EOSSTT") == "DISCONTINUED"
+                    && adsl.field(r, "DCSREAS").unwrap_or("(reason not recorded)") == l
             })
         })
         .collect();
@@ -109,7 +115,7 @@ pub fn participant_flow(adsl: &Table, source: &str) -> ParticipantFlow {
     let screen_failures = adsl
         .rows
         .iter()
-        .filter(|r| !yes(adsl, r, "RANDFL") && adsl.s(r, "EOSSTT") == "SCREEN FAILURE")
+        .filter(|r| !yes(adsl, r, "RANDFL") && adsl.text(r, "EOSSTT") == "SCREEN FAILURE")
         .count() as u64;
     let mut notes = Vec::new();
     let not_rand_treated = adsl
@@ -174,13 +180,8 @@ fn continuous(values: &[f64]) -> Continuous {
 
 /// Baseline characteristics of the randomised subjects by planned arm, from `adsl.csv`.
 pub fn baseline(adsl: &Table, source: &str) -> Baseline {
-    let rand: Vec<&Vec<String>> = adsl
-        .rows
-        .iter()
-        .filter(|r| yes(adsl, r, "RANDFL"))
-        .collect();
-    let arms = ordered(rand.iter().map(|r| adsl.s(r, "ARM").to_string()).collect());
-    let arm_idx = |r: &Vec<String>| arms.iter().position(|a| a == adsl.s(r, "ARM"));
+    let (rand, arms) = randomised(adsl);
+    let arm_idx = |r: &Vec<String>| arms.iter().position(|a| a == adsl.text(r, "ARM"));
     let mut n = vec![0u64; arms.len() + 1];
     for r in &rand {
         if let Some(k) = arm_idx(r) {
@@ -192,7 +193,7 @@ pub fn baseline(adsl: &Table, source: &str) -> Baseline {
     // Age.
     let unit = rand
         .iter()
-        .find_map(|r| adsl.get(r, "AGEU"))
+        .find_map(|r| adsl.field(r, "AGEU"))
         .unwrap_or("YEARS")
         .to_ascii_lowercase();
     let mut per: Vec<Vec<f64>> = vec![Vec::new(); arms.len() + 1];
@@ -225,7 +226,7 @@ pub fn baseline(adsl: &Table, source: &str) -> Baseline {
     ] {
         let values: Vec<String> = ordered(
             rand.iter()
-                .filter_map(|r| adsl.get(r, var).map(str::to_string))
+                .filter_map(|r| adsl.field(r, var).map(str::to_string))
                 .collect(),
         );
         let collected = !values.is_empty();
@@ -236,8 +237,8 @@ pub fn baseline(adsl: &Table, source: &str) -> Baseline {
                     &display_category(var, v),
                     &arms,
                     |i| {
-                        (adsl.get(rand[i], var) == Some(v.as_str()))
-                            .then(|| adsl.s(rand[i], "ARM").to_string())
+                        (adsl.field(rand[i], var) == Some(v.as_str()))
+                            .then(|| adsl.text(rand[i], "ARM").to_string())
                     },
                     rand.len(),
                 ));
@@ -246,9 +247,9 @@ pub fn baseline(adsl: &Table, source: &str) -> Baseline {
                 "Missing",
                 &arms,
                 |i| {
-                    adsl.get(rand[i], var)
+                    adsl.field(rand[i], var)
                         .is_none()
-                        .then(|| adsl.s(rand[i], "ARM").to_string())
+                        .then(|| adsl.text(rand[i], "ARM").to_string())
                 },
                 rand.len(),
             );
@@ -297,11 +298,11 @@ fn rate(k: u64, n: u64, level: f64) -> Rate {
 pub fn best_responses(adrs: &Table, paramcd: &str) -> HashMap<String, String> {
     adrs.rows
         .iter()
-        .filter(|r| adrs.s(r, "PARAMCD") == paramcd)
+        .filter(|r| adrs.text(r, "PARAMCD") == paramcd)
         .filter_map(|r| {
             Some((
-                adrs.get(r, "USUBJID")?.to_string(),
-                adrs.s(r, "AVALC").to_string(),
+                adrs.field(r, "USUBJID")?.to_string(),
+                adrs.text(r, "AVALC").to_string(),
             ))
         })
         .collect()
@@ -313,20 +314,15 @@ pub fn best_responses(adrs: &Table, paramcd: &str) -> HashMap<String, String> {
 pub fn response(adrs: &Table, adsl: &Table, level: f64) -> Vec<ResponseByArm> {
     let bor = best_responses(adrs, "BOR");
     let cbor = best_responses(adrs, "CBOR");
-    let rand: Vec<&Vec<String>> = adsl
-        .rows
-        .iter()
-        .filter(|r| yes(adsl, r, "RANDFL"))
-        .collect();
-    let arms = ordered(rand.iter().map(|r| adsl.s(r, "ARM").to_string()).collect());
+    let (rand, arms) = randomised(adsl);
     let is_resp = |c: &str| matches!(c, "CR" | "PR");
     let is_dc = |c: &str| matches!(c, "CR" | "PR" | "SD" | "NON-CR/NON-PD");
     arms.iter()
         .map(|arm| {
             let ids: Vec<&str> = rand
                 .iter()
-                .filter(|r| adsl.s(r, "ARM") == arm)
-                .map(|r| adsl.s(r, "USUBJID"))
+                .filter(|r| adsl.text(r, "ARM") == arm)
+                .map(|r| adsl.text(r, "USUBJID"))
                 .collect();
             let n = ids.len() as u64;
             let get = |m: &HashMap<String, String>, id: &str| {
@@ -377,7 +373,7 @@ pub fn time_to_event(
     let params: BTreeSet<String> = adtte
         .rows
         .iter()
-        .filter_map(|r| adtte.get(r, "PARAMCD").map(str::to_string))
+        .filter_map(|r| adtte.field(r, "PARAMCD").map(str::to_string))
         .collect();
     let order = ["OS", "PFS", "RSD", "TTP", "HTTP"];
     let mut params: Vec<String> = params.into_iter().collect();
@@ -389,31 +385,22 @@ pub fn time_to_event(
     });
     let mut out = Vec::new();
     for p in params {
-        let records: Vec<Record> = adtte
+        let records: Vec<(f64, bool, Option<String>)> = adtte
             .rows
             .iter()
-            .filter(|r| adtte.s(r, "PARAMCD") == p)
+            .filter(|r| adtte.text(r, "PARAMCD") == p)
             .filter_map(|r| {
-                Some(Record {
-                    time: adtte.num(r, "AVAL")?,
-                    event: adtte.num(r, "CNSR")? == 0.0,
-                    group: Some(adtte.get(r, "ARM").unwrap_or("(no arm)").to_string()),
-                    stratum: None,
-                })
+                Some((
+                    adtte.num(r, "AVAL")?,
+                    adtte.num(r, "CNSR")? == 0.0,
+                    adtte.field(r, "ARM").map(str::to_string),
+                ))
             })
             .collect();
         if records.is_empty() {
             continue;
         }
-        let data = SurvivalData {
-            records,
-            skipped: Vec::new(),
-        };
-        let opts = AnalysisOptions {
-            level,
-            ..AnalysisOptions::default()
-        };
-        let Ok(rep) = analyze(&data, &opts) else {
+        let Ok(rep) = analyze_by_arm(records, level) else {
             continue;
         };
         let ep = TteEndpoint {
@@ -431,7 +418,7 @@ pub fn time_to_event(
                     median_ci_days: g.median_ci,
                 })
                 .collect(),
-            logrank_p: rep.logrank.as_ref().map(|l| l.p).filter(|p| p.is_finite()),
+            logrank_p: rep.logrank_p(),
             hazard_ratios: rep
                 .hazard_ratios
                 .iter()
@@ -454,12 +441,12 @@ pub fn adverse_events(adae: &Table, adsl: &Table, source: &str) -> AdverseEvents
     let saf: Vec<&Vec<String>> = adsl.rows.iter().filter(|r| yes(adsl, r, "SAFFL")).collect();
     let arms = ordered(
         saf.iter()
-            .map(|r| adsl.s(r, "ACTARM").to_string())
+            .map(|r| adsl.text(r, "ACTARM").to_string())
             .collect(),
     );
     let arm_of: HashMap<&str, &str> = saf
         .iter()
-        .map(|r| (adsl.s(r, "USUBJID"), adsl.s(r, "ACTARM")))
+        .map(|r| (adsl.text(r, "USUBJID"), adsl.text(r, "ACTARM")))
         .collect();
     let mut n = vec![0u64; arms.len() + 1];
     for a in arm_of.values() {
@@ -468,7 +455,7 @@ pub fn adverse_events(adae: &Table, adsl: &Table, source: &str) -> AdverseEvents
         }
         n[arms.len()] += 1;
     }
-    let grade_collected = adae.rows.iter().any(|r| adae.get(r, "ATOXGR").is_some());
+    let grade_collected = adae.rows.iter().any(|r| adae.field(r, "ATOXGR").is_some());
     struct Ev<'a> {
         subj: &'a str,
         soc: &'a str,
@@ -483,15 +470,15 @@ pub fn adverse_events(adae: &Table, adsl: &Table, source: &str) -> AdverseEvents
         .iter()
         .filter(|r| yes(adae, r, "TRTEMFL"))
         .filter_map(|r| {
-            let subj = adae.get(r, "USUBJID")?;
+            let subj = adae.field(r, "USUBJID")?;
             arm_of.contains_key(subj).then(|| Ev {
                 subj,
-                soc: adae.get(r, "AEBODSYS").unwrap_or("(SOC not coded)"),
-                term: adae.get(r, "AEDECOD").unwrap_or("(term not coded)"),
+                soc: adae.field(r, "AEBODSYS").unwrap_or("(SOC not coded)"),
+                term: adae.field(r, "AEDECOD").unwrap_or("(term not coded)"),
                 grade: adae.num(r, "ATOXGR"),
-                severe: adae.s(r, "ASEV").eq_ignore_ascii_case("SEVERE"),
+                severe: adae.text(r, "ASEV").eq_ignore_ascii_case("SEVERE"),
                 serious: yes(adae, r, "AESER"),
-                fatal: adae.s(r, "AEOUT").eq_ignore_ascii_case("FATAL")
+                fatal: adae.text(r, "AEOUT").eq_ignore_ascii_case("FATAL")
                     || adae.num(r, "ATOXGR") == Some(5.0),
             })
         })

@@ -27,13 +27,7 @@ fn yn(b: bool) -> &'static str {
 }
 
 fn write(header: &[&str], rows: Vec<Vec<String>>) -> Result<String, String> {
-    let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record(header).map_err(|e| e.to_string())?;
-    for r in rows {
-        w.write_record(&r).map_err(|e| e.to_string())?;
-    }
-    let bytes = w.into_inner().map_err(|e| e.to_string())?;
-    String::from_utf8(bytes).map_err(|e| e.to_string())
+    crate::sdtm::write_csv(header, &rows)
 }
 
 /// `adrs.csv`.

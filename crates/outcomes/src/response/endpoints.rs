@@ -33,7 +33,7 @@ use statrs::distribution::{Beta, ContinuousCDF};
 
 use super::bor::SubjectResponse;
 use super::lesions::SubjectInfo;
-use crate::survival::{analyze, AnalysisOptions, Record, SurvivalData};
+use crate::survival::analyze_by_arm;
 use tm_model::date::Date;
 
 /// Days per month for reporting (§2.3: days / 30.4375).
@@ -468,24 +468,11 @@ pub fn summarize(
     let time_to_event = params
         .into_iter()
         .map(|p| {
-            let data = SurvivalData {
-                records: tte
-                    .iter()
-                    .filter(|t| t.paramcd == p)
-                    .map(|t| Record {
-                        time: t.aval as f64,
-                        event: t.cnsr == 0,
-                        group: Some(t.arm.clone().unwrap_or_else(|| "(no arm)".into())),
-                        stratum: None,
-                    })
-                    .collect(),
-                skipped: Vec::new(),
-            };
-            let aopts = AnalysisOptions {
-                level: opts.level,
-                ..Default::default()
-            };
-            match analyze(&data, &aopts) {
+            let records = tte
+                .iter()
+                .filter(|t| t.paramcd == p)
+                .map(|t| (t.aval as f64, t.cnsr == 0, t.arm.clone()));
+            match analyze_by_arm(records, opts.level) {
                 Ok(rep) => TteSummary {
                     paramcd: p.to_string(),
                     label: tte_label(p).to_string(),
@@ -501,12 +488,8 @@ pub fn summarize(
                             median_months: g.median.map(|m| m / DAYS_PER_MONTH),
                         })
                         .collect(),
-                    logrank_p: rep.logrank.as_ref().map(|l| l.p).filter(|p| p.is_finite()),
-                    logrank_chi2: rep
-                        .logrank
-                        .as_ref()
-                        .map(|l| l.chi2)
-                        .filter(|c| c.is_finite()),
+                    logrank_p: rep.logrank_p(),
+                    logrank_chi2: rep.logrank_chi2(),
                 },
                 Err(_) => TteSummary {
                     paramcd: p.to_string(),

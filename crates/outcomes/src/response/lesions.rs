@@ -204,6 +204,11 @@ pub fn read_lesion_csv(text: &str, file: &str, rules: &DateRules) -> Result<Lesi
         .iter()
         .map(|h| h.trim_start_matches('\u{feff}').trim().to_ascii_lowercase())
         .collect();
+    if headers.iter().all(|h| h.is_empty()) {
+        return Err(format!(
+            "{file}: empty file (no header line); expected a lesion CSV or an SDTM directory"
+        ));
+    }
     let col = |name: &str| headers.iter().position(|h| h == name);
     let required = ["subject", "date", "lesion_id", "category"];
     for r in required {

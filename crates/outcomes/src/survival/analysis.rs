@@ -7,10 +7,10 @@ use std::fmt::Write as _;
 use serde::Serialize;
 
 use super::cox::{fit_cox, Ties};
-use super::io::{SkippedRow, SurvivalData};
+use super::io::{Record, SkippedRow, SurvivalData};
 use super::km::KaplanMeier;
 use super::logrank::{logrank_stats, two_group_estimates, LogrankTest};
-use super::{chi2_sf, sort_labels, sort_obs, Obs};
+use super::{chi2_sf, distinct_labels, sort_obs, Obs};
 
 /// Version of the [`SurvivalReport`] JSON shape.
 pub const SURVIVAL_SCHEMA_VERSION: u32 = 1;
@@ -166,29 +166,64 @@ pub fn nice_ticks(max: f64) -> Vec<f64> {
     (0..=n.max(1)).map(|i| i as f64 * step).collect()
 }
 
+/// Kaplan-Meier, log-rank and hazard ratios by arm of `(time, event, arm)` records at
+/// confidence level `level` (other options default) — the per-arm time-to-event summary of the
+/// response endpoints ([`crate::response::endpoints::summarize`]) and the report's tables.
+/// Records without an arm are grouped as "(no arm)".
+pub fn analyze_by_arm(
+    records: impl IntoIterator<Item = (f64, bool, Option<String>)>,
+    level: f64,
+) -> Result<SurvivalReport, String> {
+    let data = SurvivalData {
+        records: records
+            .into_iter()
+            .map(|(time, event, arm)| Record {
+                time,
+                event,
+                group: Some(arm.unwrap_or_else(|| "(no arm)".into())),
+                stratum: None,
+            })
+            .collect(),
+        skipped: Vec::new(),
+    };
+    let opts = AnalysisOptions {
+        level,
+        ..AnalysisOptions::default()
+    };
+    analyze(&data, &opts)
+}
+
+impl SurvivalReport {
+    /// The log-rank p-value when the test could be computed (finite).
+    pub fn logrank_p(&self) -> Option<f64> {
+        self.logrank.as_ref().and_then(|l| fin(l.p))
+    }
+
+    /// The log-rank χ² when the test could be computed (finite).
+    pub fn logrank_chi2(&self) -> Option<f64> {
+        self.logrank.as_ref().and_then(|l| fin(l.chi2))
+    }
+}
+
 /// Runs every analysis on parsed data.
 pub fn analyze(data: &SurvivalData, opts: &AnalysisOptions) -> Result<SurvivalReport, String> {
     let level = opts.level;
     let mut group_labels: Vec<String> = Vec::new();
     let mut strata_labels: Vec<String> = Vec::new();
     {
-        let mut gs: Vec<String> = data
-            .records
-            .iter()
-            .filter_map(|r| r.group.clone())
-            .collect();
-        gs.sort();
-        gs.dedup();
-        sort_labels(&mut gs);
+        let gs = distinct_labels(
+            data.records
+                .iter()
+                .filter_map(|r| r.group.clone())
+                .collect(),
+        );
         group_labels = if gs.is_empty() { group_labels } else { gs };
-        let mut ss: Vec<String> = data
-            .records
-            .iter()
-            .filter_map(|r| r.stratum.clone())
-            .collect();
-        ss.sort();
-        ss.dedup();
-        sort_labels(&mut ss);
+        let ss = distinct_labels(
+            data.records
+                .iter()
+                .filter_map(|r| r.stratum.clone())
+                .collect(),
+        );
         strata_labels = if ss.is_empty() { strata_labels } else { ss };
     }
     let grouped = !group_labels.is_empty();
@@ -354,6 +389,17 @@ pub fn fmt_opt(x: Option<f64>) -> String {
     }
 }
 
+/// A time-axis tick: whole numbers without decimals, else up to 3 decimals without trailing
+/// zeros (0.5, 1.25) — the same labels in the plot and in the text at-risk table.
+pub fn fmt_tick(t: f64) -> String {
+    if t == t.trunc() {
+        format!("{t:.0}")
+    } else {
+        let s = format!("{t:.3}");
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    }
+}
+
 fn fmt_num(v: f64) -> String {
     if !v.is_finite() {
         return "NA".into();
@@ -443,7 +489,7 @@ impl SurvivalReport {
             .at_risk_table
             .times
             .iter()
-            .map(|t| fmt_num(*t))
+            .map(|t| fmt_tick(*t))
             .collect();
         let cw = cols.iter().map(|c| c.len()).max().unwrap_or(4).max(5);
         let mut line = format!("{:<w$}", "time");

@@ -34,12 +34,7 @@ pub struct Record {
     pub stratum: Option<String>,
 }
 
-/// A data row that was not used, with its 1-based line number in the file.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-pub struct SkippedRow {
-    pub line: u64,
-    pub reason: String,
-}
+pub use crate::sdtm::SkippedRow;
 
 /// Parsed input.
 #[derive(Debug, Clone, PartialEq, Default)]

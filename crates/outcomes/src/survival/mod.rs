@@ -10,7 +10,7 @@ pub mod km;
 pub mod logrank;
 pub mod plot;
 
-pub use analysis::{analyze, AnalysisOptions, SurvivalReport};
+pub use analysis::{analyze, analyze_by_arm, AnalysisOptions, SurvivalReport};
 pub use cox::{fit_cox, CoxFit, Ties};
 pub use io::{read_survival_csv, ColumnSpec, Record, SkippedRow, SurvivalData};
 pub use km::{KaplanMeier, KmRow, MedianCi};
@@ -98,6 +98,14 @@ pub(crate) fn solve(a: &[f64], b: &[f64], m: usize) -> Option<Vec<f64>> {
         x[r] = (b[r] - s) / a[r * m + r];
     }
     x.iter().all(|v| v.is_finite()).then_some(x)
+}
+
+/// The distinct labels of `labels` in natural order ([`sort_labels`]).
+pub fn distinct_labels(mut labels: Vec<String>) -> Vec<String> {
+    labels.sort();
+    labels.dedup();
+    sort_labels(&mut labels);
+    labels
 }
 
 /// Orders labels naturally: numerically when all parse as numbers, else lexicographically.

@@ -5,7 +5,8 @@
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use super::analysis::{fmt_opt, SurvivalReport};
+use super::analysis::{fmt_opt, fmt_tick, SurvivalReport};
+use crate::plots::{err, ARM_PALETTE as PALETTE};
 
 /// Plot options.
 #[derive(Debug, Clone, PartialEq)]
@@ -15,6 +16,9 @@ pub struct PlotOptions {
     pub x_label: String,
     pub y_label: String,
     pub ci_bands: bool,
+    /// Unit of the time axis (e.g. "days"), appended to the medians in the legend
+    /// ("median 175 days"); `None` = unitless.
+    pub time_unit: Option<String>,
     pub width: u32,
     pub height: u32,
 }
@@ -26,34 +30,10 @@ impl Default for PlotOptions {
             x_label: "Time".into(),
             y_label: "Survival probability".into(),
             ci_bands: false,
+            time_unit: None,
             width: 960,
             height: 640,
         }
-    }
-}
-
-/// Okabe-Ito colour-blind-safe palette.
-const PALETTE: [RGBColor; 8] = [
-    RGBColor(0, 114, 178),
-    RGBColor(213, 94, 0),
-    RGBColor(0, 158, 115),
-    RGBColor(204, 121, 167),
-    RGBColor(230, 159, 0),
-    RGBColor(86, 180, 233),
-    RGBColor(0, 0, 0),
-    RGBColor(240, 228, 66),
-];
-
-fn err<E: std::fmt::Display>(e: E) -> String {
-    format!("plot error: {e}")
-}
-
-fn tick_label(t: f64) -> String {
-    if t == t.trunc() {
-        format!("{t:.0}")
-    } else {
-        let s = format!("{t:.3}");
-        s.trim_end_matches('0').trim_end_matches('.').to_string()
     }
 }
 
@@ -146,7 +126,7 @@ pub fn km_svg(report: &SurvivalReport, opts: &PlotOptions) -> Result<String, Str
             root.draw(&PathElement::new(vec![(x, y), (x, y + 5)], BLACK))
                 .map_err(err)?;
             root.draw(&Text::new(
-                tick_label(*t),
+                fmt_tick(*t),
                 (x, y + 8),
                 ("sans-serif", 14)
                     .into_font()
@@ -186,12 +166,16 @@ pub fn km_svg(report: &SurvivalReport, opts: &PlotOptions) -> Result<String, Str
                     )))
                     .map_err(err)?;
             }
+            let median = match (g.median, &opts.time_unit) {
+                (None, _) => "not reached".to_string(),
+                (Some(m), Some(u)) => format!("{} {u}", fmt_opt(Some(m))),
+                (Some(m), None) => fmt_opt(Some(m)),
+            };
             let legend = format!(
-                "{}  (n={}, events={}, median {})",
+                "{}  (n={}, events={}, median {median})",
                 name(&g.group),
                 g.n,
                 g.events,
-                fmt_opt(g.median)
             );
             chart
                 .draw_series(LineSeries::new(pts, color.stroke_width(2)))
@@ -226,9 +210,12 @@ pub fn km_svg(report: &SurvivalReport, opts: &PlotOptions) -> Result<String, Str
             .draw()
             .map_err(err)?;
         let censor_note = if opts.ci_bands {
-            "| = censored; shaded: pointwise 95% CI (log-log)"
+            format!(
+                "| = censored; shaded: pointwise {}% CI (log-log)",
+                fmt_tick(report.conf_level * 100.0)
+            )
         } else {
-            "| = censored"
+            "| = censored".to_string()
         };
 
         // Number-at-risk table, columns aligned with the x ticks.

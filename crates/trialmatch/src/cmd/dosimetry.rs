@@ -8,7 +8,9 @@ use std::path::PathBuf;
 use tm_clinical::y90::{
     DosimetryConfig, GY_KG_PER_GBQ_49_38, GY_KG_PER_GBQ_49_67, GY_KG_PER_GBQ_50,
 };
-use tm_outcomes::dosimetry::{read_dosimetry_csv, report, MassInput, Microsphere, TreatmentInput};
+use tm_outcomes::dosimetry::{
+    read_dosimetry_csv, report, MassInput, Microsphere, SkippedRow, TreatmentInput,
+};
 
 use crate::ctx::write_stdout;
 use crate::{CliError, Ctx};
@@ -115,9 +117,12 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<(), CliError> {
         }
     };
     if inputs.is_empty() {
-        return Err(CliError::failure(format!(
-            "no usable rows ({} skipped)",
-            skipped.len()
+        let source = args
+            .input
+            .as_ref()
+            .map_or_else(|| "input".to_string(), |p| p.display().to_string());
+        return Err(CliError::failure(SkippedRow::no_usable_rows(
+            &source, &skipped,
         )));
     }
     let rep = report(&inputs, skipped, &cfg);

@@ -4,7 +4,7 @@
 
 use std::path::PathBuf;
 
-use tm_outcomes::qlq_c30::{read_qlq_path, report};
+use tm_outcomes::qlq_c30::{read_qlq_path, report, SkippedRow};
 
 use crate::ctx::write_stdout;
 use crate::{CliError, Ctx};
@@ -23,10 +23,9 @@ pub struct Args {
 pub fn run(ctx: &Ctx, args: Args) -> Result<(), CliError> {
     let data = read_qlq_path(&args.input).map_err(CliError::failure)?;
     if data.assessments.is_empty() {
-        return Err(CliError::failure(format!(
-            "{}: no usable rows ({} skipped)",
-            args.input.display(),
-            data.skipped.len()
+        return Err(CliError::failure(SkippedRow::no_usable_rows(
+            &args.input.display().to_string(),
+            &data.skipped,
         )));
     }
     let rep = report(&data, args.baseline_visit.as_deref());

@@ -5,7 +5,9 @@
 use std::path::PathBuf;
 
 use tm_outcomes::survival::plot::{km_svg, PlotOptions};
-use tm_outcomes::survival::{analyze, read_survival_csv, AnalysisOptions, ColumnSpec, Ties};
+use tm_outcomes::survival::{
+    analyze, read_survival_csv, AnalysisOptions, ColumnSpec, SkippedRow, Ties,
+};
 
 use crate::ctx::write_stdout;
 use crate::{CliError, Ctx};
@@ -76,14 +78,9 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<(), CliError> {
     let data = read_survival_csv(&text, &spec)
         .map_err(|e| CliError::failure(format!("{}: {e}", args.input.display())))?;
     if data.records.is_empty() {
-        return Err(CliError::failure(format!(
-            "{}: no usable rows ({} skipped{})",
-            args.input.display(),
-            data.skipped.len(),
-            data.skipped
-                .first()
-                .map(|s| format!("; line {}: {}", s.line, s.reason))
-                .unwrap_or_default()
+        return Err(CliError::failure(SkippedRow::no_usable_rows(
+            &args.input.display().to_string(),
+            &data.skipped,
         )));
     }
     let opts = AnalysisOptions {

@@ -257,11 +257,21 @@ impl Expr {
     /// Three-valued evaluation: `leaf` answers `Some(true/false)` or `None`
     /// (unknown) for each leaf; `Review`/`Unparsed` leaves are unknown.
     pub fn eval(&self, leaf: &dyn Fn(&Expr) -> Option<bool>) -> Option<bool> {
+        self.eval_leaves(&|e| match e {
+            Expr::Review { .. } | Expr::Unparsed { .. } => None,
+            other => leaf(other),
+        })
+    }
+
+    /// Kleene evaluation in which `leaf` answers every leaf, `Review` and
+    /// `Unparsed` included (the matcher settles some review items, e.g. a
+    /// male patient and a pregnancy test). `True` is always true.
+    pub fn eval_leaves(&self, leaf: &dyn Fn(&Expr) -> Option<bool>) -> Option<bool> {
         match self {
             Expr::And { all } => {
                 let mut unknown = false;
                 for e in all {
-                    match e.eval(leaf) {
+                    match e.eval_leaves(leaf) {
                         Some(false) => return Some(false),
                         None => unknown = true,
                         Some(true) => {}
@@ -276,7 +286,7 @@ impl Expr {
             Expr::Or { any } => {
                 let mut unknown = false;
                 for e in any {
-                    match e.eval(leaf) {
+                    match e.eval_leaves(leaf) {
                         Some(true) => return Some(true),
                         None => unknown = true,
                         Some(false) => {}
@@ -288,15 +298,16 @@ impl Expr {
                     Some(false)
                 }
             }
-            Expr::Not { expr } => expr.eval(leaf).map(|b| !b),
-            Expr::Unless { base, except, .. } => match (base.eval(leaf), except.eval(leaf)) {
-                (Some(false), _) => Some(false),
-                (_, Some(true)) => Some(false),
-                (Some(true), Some(false)) => Some(true),
-                _ => None,
-            },
+            Expr::Not { expr } => expr.eval_leaves(leaf).map(|b| !b),
+            Expr::Unless { base, except, .. } => {
+                match (base.eval_leaves(leaf), except.eval_leaves(leaf)) {
+                    (Some(false), _) => Some(false),
+                    (_, Some(true)) => Some(false),
+                    (Some(true), Some(false)) => Some(true),
+                    _ => None,
+                }
+            }
             Expr::True => Some(true),
-            Expr::Review { .. } | Expr::Unparsed { .. } => None,
             other => leaf(other),
         }
     }

@@ -40,55 +40,10 @@ struct Leaf<'e> {
 /// Kleene evaluation with the leaf values given by position (pointer
 /// identity) in `leaves`.
 fn kleene(e: &Expr, leaves: &[Leaf], over: &dyn Fn(usize) -> Option<Option<bool>>) -> Option<bool> {
-    match e {
-        Expr::And { all } => {
-            let mut unknown = false;
-            for x in all {
-                match kleene(x, leaves, over) {
-                    Some(false) => return Some(false),
-                    None => unknown = true,
-                    Some(true) => {}
-                }
-            }
-            if unknown {
-                None
-            } else {
-                Some(true)
-            }
-        }
-        Expr::Or { any } => {
-            let mut unknown = false;
-            for x in any {
-                match kleene(x, leaves, over) {
-                    Some(true) => return Some(true),
-                    None => unknown = true,
-                    Some(false) => {}
-                }
-            }
-            if unknown {
-                None
-            } else {
-                Some(false)
-            }
-        }
-        Expr::Not { expr } => kleene(expr, leaves, over).map(|b| !b),
-        Expr::Unless { base, except, .. } => {
-            match (kleene(base, leaves, over), kleene(except, leaves, over)) {
-                (Some(false), _) => Some(false),
-                (_, Some(true)) => Some(false),
-                (Some(true), Some(false)) => Some(true),
-                _ => None,
-            }
-        }
-        Expr::True => Some(true),
-        leaf => {
-            let i = leaves.iter().position(|l| std::ptr::eq(l.node, leaf));
-            match i {
-                Some(i) => over(i).unwrap_or(leaves[i].value),
-                None => None,
-            }
-        }
-    }
+    e.eval_leaves(&|leaf| {
+        let i = leaves.iter().position(|l| std::ptr::eq(l.node, leaf))?;
+        over(i).unwrap_or(leaves[i].value)
+    })
 }
 
 /// Review leaves that are "general" items of the criterion: reachable

@@ -22,6 +22,27 @@ pub struct Args {
 }
 
 /// Builds the store filter from the command-line spellings.
+/// Parses a `--phase` argument into phases: a bare number or roman numeral
+/// means that phase (`2`, `II`, `1/2`); otherwise any registry spelling.
+/// An unknown phase is a usage error.
+pub fn parse_phase_arg(p: &str) -> Result<Vec<Phase>, CliError> {
+    let raw = p.trim();
+    let list = if raw
+        .chars()
+        .all(|c| c.is_ascii_digit() || "IVXivx/ ".contains(c))
+    {
+        Phase::parse_list(&format!("Phase {raw}"))
+    } else {
+        Phase::parse_list(raw)
+    };
+    if list.is_empty() {
+        return Err(CliError::usage(format!(
+            "unknown phase {p:?}; e.g. 1, 2, 3, 4, \"early phase 1\", \"phase 1/2\", NA"
+        )));
+    }
+    Ok(list)
+}
+
 pub fn filter_from(args: &Args) -> Result<ListFilter, CliError> {
     let status = match &args.status {
         Some(s) => Some(OverallStatus::parse(s).ok_or_else(|| {
@@ -31,24 +52,7 @@ pub fn filter_from(args: &Args) -> Result<ListFilter, CliError> {
         None => None,
     };
     let phases = match &args.phase {
-        Some(p) => {
-            let raw = p.trim();
-            // A bare number or roman numeral means that phase.
-            let list = if raw
-                .chars()
-                .all(|c| c.is_ascii_digit() || "IVXivx/ ".contains(c))
-            {
-                Phase::parse_list(&format!("Phase {raw}"))
-            } else {
-                Phase::parse_list(raw)
-            };
-            if list.is_empty() {
-                return Err(CliError::usage(format!(
-                    "unknown phase {p:?}; e.g. 1, 2, 3, 4, \"early phase 1\", \"phase 1/2\", NA"
-                )));
-            }
-            list
-        }
+        Some(p) => parse_phase_arg(p)?,
         None => Vec::new(),
     };
     Ok(ListFilter {

@@ -8,7 +8,7 @@ use std::time::Instant;
 
 use tm_criteria::{CompiledCriteria, COMPILER_VERSION};
 use tm_matcher::{match_patient, Filters, MatchConfig, PatientFacts, TrialInfo, Verdict};
-use tm_model::{Date, Phase, Trial};
+use tm_model::{Date, Trial};
 use tm_store::Store;
 
 use crate::{CliError, Ctx};
@@ -81,22 +81,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<(), CliError> {
     let as_of = date_arg(&args.as_of, "--as-of")?.unwrap_or_else(Date::today);
     let planned = date_arg(&args.planned_start, "--planned-start")?;
     let phase = match &args.phase {
-        Some(p) => {
-            let raw = p.trim();
-            let list = if raw
-                .chars()
-                .all(|c| c.is_ascii_digit() || "IVXivx/ ".contains(c))
-            {
-                Phase::parse_list(&format!("Phase {raw}"))
-            } else {
-                Phase::parse_list(raw)
-            };
-            Some(
-                *list
-                    .first()
-                    .ok_or_else(|| CliError::usage(format!("unknown phase {p:?}")))?,
-            )
-        }
+        Some(p) => super::list::parse_phase_arg(p)?.first().copied(),
         None => None,
     };
     let read = tm_patient::read_path(&args.patient)

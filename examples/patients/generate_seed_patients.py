@@ -39,6 +39,21 @@ class P:
         s.add(r); return r
     def absent(s,code,disp,date):
         return s.obs(code,disp,date,boolean=False,cat="exam")
+    def present(s,code,disp,date):
+        return s.obs(code,disp,date,boolean=True,cat="exam")
+    def lesion(s,label,site,cm,date,enhancing=None,treated=None,short=None):
+        """A tumour lesion (docs/fhir-mapping.md "Lesion"): longest diameter, site, mRECIST components."""
+        r=s.obs("lesion",f"Tumour lesion {label}",date,cm,"cm","21889-1",cat="imaging")
+        r["bodySite"]={"text":site}; r["identifier"]=[{"value":label}]
+        comps=[]
+        if short is not None:
+            comps.append({"code":{"coding":[{"system":TM,"code":"lesion_diameter"}]},"valueQuantity":q(short,"cm")})
+        if enhancing is not None:
+            comps.append({"code":{"coding":[{"system":TM,"code":"arterial_enhancement"}]},"valueBoolean":enhancing})
+        if treated is not None:
+            comps.append({"code":{"coding":[{"system":TM,"code":"previously_treated"}]},"valueBoolean":treated})
+        if comps: r["component"]=comps
+        return r
     def cond(s,code,disp,onset,snomed=None,icd=None,status="active"):
         coding=[]
         if snomed: coding.append({"system":SNOMED,"code":snomed,"display":disp})
@@ -89,7 +104,12 @@ def seed000_negatives(p, skip=()):
          ("other_malignancy","Other malignancy"),("transfusion","Blood transfusion in the last 14 days"),("gcsf","G-CSF in the last 14 days"),
          ("decompensated_cirrhosis","Decompensated cirrhosis"),("gi_bleeding","Gastrointestinal haemorrhage"),("radiotherapy","Prior radiotherapy"),
          ("tace","Prior TACE"),("antitumor_therapy","Antitumour therapy in the last 30 days"),("clinical_trial_participation","Participation in another trial in the last 30 days"),
-         ("hiv","HIV infection"),("pvtt","Portal vein tumour thrombus"),("contrast_allergy","Allergy to contrast media")]
+         ("hiv","HIV infection"),("pvtt","Portal vein tumour thrombus"),("contrast_allergy","Allergy to contrast media"),
+         ("anesthetic_allergy","Allergy to anaesthetics"),("anticoagulant","Anticoagulant therapy (warfarin / heparin)"),("infection","Active infection requiring systemic therapy"),
+         ("uncontrolled_disease","Disease not controlled despite treatment"),
+         ("hepatic_artery_malformation","Hepatic artery anatomy precluding catheterisation (angiography)"),
+         ("maa_incomplete_coverage","99mTc-MAA perfusion does not cover all liver lesions"),
+         ("gi_shunting","Uncorrectable gastrointestinal shunting on 99mTc-MAA")]
     for c,d in neg:
         if c not in skip: p.absent(c,d,D)
     p.obs("hiv_test","HIV 1+2 Ab+Ag [Presence] in Serum","2025-02-10",coded={"coding":[{"system":SNOMED,"code":"260385009","display":"Negative"}],"text":"Negative"},loinc="75622-1")
@@ -99,6 +119,9 @@ def seed000_negatives(p, skip=()):
     p.obs("mvv","Maximum voluntary ventilation","2025-02-12",95,"L/min",cat="exam")
     p.obs("life_expectancy","Estimated life expectancy","2025-02-18",12,"mo",cat="exam")
     p.obs("ctcae_grade","Worst persisting CTCAE grade of prior-therapy toxicity","2025-02-18",integer=0,cat="exam")
+    # Baseline contrast MRI: one arterially enhancing target (mRECIST, I4).
+    p.lesion("L1","liver segment VII",4.2,"2025-02-12",enhancing=True,treated=False)
+    p.lesion("L2","liver segment VI",2.1,"2025-02-12",enhancing=True,treated=False)
 
 def y90(p, lsf=6.1, act=2.2):
     p.obs("lung_shunt_fraction","Lung shunt fraction (99mTc-MAA)","2025-02-12",lsf,"%",cat="imaging")
@@ -127,7 +150,9 @@ def seed002(pid, inkt):
     p.obs("wbc","Leukocytes [#/volume] in Blood by Automated count",D,5.6,"10*9/L","6690-2",(4.0,10.0))
     p.obs("inkt_cells","iNKT cells in PBMC",D,inkt,"/mL")
     p.obs("life_expectancy","Estimated life expectancy","2025-02-18",9,"mo",cat="exam")
-    for c,d in [("hypertension","Hypertension"),("pvtt","Portal vein tumour thrombus"),("cns_metastases","CNS metastases"),("other_malignancy","Other malignancy"),
+    # MDT note: relapsed after prior TACE, no effective standard therapy (I2).
+    p.present("standard_therapy_exhausted","Relapsed after previous therapy; no effective therapy known (MDT 2025-02-14)","2025-02-14")
+    for c,d in [("hypertension","Hypertension"),("cardiovascular_disease","Heart disease"),("drug_allergy","Allergy to related drugs / immunotherapy"),("pvtt","Portal vein tumour thrombus"),("cns_metastases","CNS metastases"),("other_malignancy","Other malignancy"),
                 ("chemotherapy","Chemotherapy in the last 4 weeks"),("targeted_therapy","Targeted therapy in the last 4 weeks"),("locoregional_therapy","Local therapy in the last 4 weeks"),
                 ("radiotherapy","Radiotherapy in the last 4 weeks"),("hiv","HIV infection"),("syphilis","Syphilis"),("organ_transplant","Organ transplantation"),
                 ("stem_cell_transplant","Stem cell transplantation"),("immunotherapy","Immunotherapy"),("ascites","Ascites"),("gi_bleeding","Gastrointestinal haemorrhage"),
@@ -152,6 +177,9 @@ def seed004(pid, birth="1968-01-20", hbv=None):
     p.obs("hepatic_encephalopathy","Hepatic encephalopathy (West Haven)","2025-02-12",coded={"text":"none"},cat="exam")
     p.obs("ctcae_grade","Worst persisting CTCAE grade of prior-therapy toxicity","2025-02-18",integer=0,cat="exam")
     p.absent("clinical_trial_participation","Participation in another clinical trial",D)
+    # Hepatobiliary MDT: resectable (R0 margins, sufficient remnant) and fit for surgery (I3, I7, E3).
+    p.present("resectable","Resectable disease (MDT: negative margins, sufficient remnant liver volume)","2025-02-14")
+    p.present("fit_for_surgery","Fit for surgery (pre-operative anaesthesia assessment)","2025-02-14")
     for i,(d,seg) in enumerate([(5.5,"liver segment VII"),(3.2,"liver segment VI"),(2.1,"liver segment V")]):
         r=p.obs("lesion",f"Target lesion {i+1}","2025-02-12",d,"cm",cat="imaging")
         r["bodySite"]={"text":seg}
@@ -164,7 +192,7 @@ def seed004(pid, birth="1968-01-20", hbv=None):
                 ("thrombolytic","Thrombolytic treatment"),("autoimmune_disease","Autoimmune disease"),("infection","Active infection"),("tuberculosis","Tuberculosis"),
                 ("diabetes","Diabetes mellitus"),("lung_disease","Severe lung disease"),("interstitial_lung_disease","Interstitial lung disease"),("cardiovascular_disease","Cardiovascular disease"),
                 ("hypertension","Hypertension"),("renal_replacement_therapy","Renal replacement therapy"),("other_malignancy","Other malignancy in the last 5 years"),
-                ("alcohol_dependence","Alcohol dependence"),("mental_illness","Mental illness")]:
+                ("alcohol_dependence","Alcohol dependence"),("mental_illness","Mental illness"),("drug_allergy","Allergy to components of the study drug")]:
         p.absent(c,d,D)
     return p
 seed004("seed004-eligible", hbv=800).write("seed004-eligible","Seed 004: resectable BCLC B, HBV DNA 800 copies/mL on entecavir")

@@ -18,6 +18,7 @@
 //! | [`body`] | BSA Mosteller / DuBois, BMI (§1.6) |
 //! | [`performance`] | ECOG ↔ Karnofsky (§1.7) |
 //! | [`staging`] | BCLC 2022 (§1.8), Milan, up-to-seven (§1.9), tumour burden (§1.10) |
+//! | [`measurable`] | measurable disease at baseline, RECIST 1.1 / mRECIST (§2.1, §2.2, §8) |
 //! | [`y90`] | decay, MIRD, lung dose, resin LSF reduction, BSA method, partition (§6) |
 //! | [`derived`] | [`derived::derive`]: all of the above on a `tm_model::Patient` as of a date, with inputs and what is missing |
 
@@ -26,6 +27,7 @@ pub mod body;
 pub mod child_pugh;
 pub mod derived;
 pub mod error;
+pub mod measurable;
 pub mod meld;
 pub mod performance;
 pub mod renal;

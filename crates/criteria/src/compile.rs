@@ -35,7 +35,7 @@ use crate::segment::{segment, Criterion, Kind};
 
 /// Version of the compiler; stored with compiled criteria, which are
 /// recompiled when it changes.
-pub const COMPILER_VERSION: &str = "tm-criteria/0.2.2";
+pub const COMPILER_VERSION: &str = "tm-criteria/0.3.0";
 
 /// Compiles a whole criteria text: segmentation then one
 /// [`CompiledCriterion`] per criterion (spans into `criteria_text`).
@@ -311,6 +311,18 @@ static WINDOW: LazyLock<Regex> = LazyLock::new(|| {
 static REVIEW_CUES: LazyLock<Vec<(ReviewKind, Regex)>> = LazyLock::new(|| {
     let r = |p: &str| re_big(&format!("(?i){p}")).expect("review cue regex");
     vec![
+        // A catch-all ("other conditions that … render the participant
+        // unable to tolerate surgery / make participation inappropriate")
+        // is the investigator's general judgement, not a specific clinical
+        // question — checked first so that its inner words ("unable to
+        // tolerate", "participation in clinical trials") are not read as a
+        // clinical cue or a concept.
+        (
+            ReviewKind::Investigator,
+            r(
+                r"(?-u:\b)(?:any\s+)?other\s+(?:medical\s+|serious\s+)?(?:conditions?|reasons?|circumstances|diseases?|situations?|factors?)\s+(?:that|which)\s+(?:are\s+expected\s+to\s+|is\s+expected\s+to\s+|may\s+|would\s+|could\s+|might\s+)?(?:render|make|makes)(?-u:\b)[^.;]*",
+            ),
+        ),
         (
             ReviewKind::Consent,
             r(
@@ -384,6 +396,8 @@ static REVIEW_GATE: LazyLock<Regex> = LazyLock::new(|| {
         "suitable",
         "appropriate",
         "reason",
+        "render",
+        "make",
     ])
 });
 
@@ -702,6 +716,7 @@ const STOP: &[&str] = &[
     "activated",
     "partial",
     "thromboplastin",
+    "but",
 ];
 
 /// [`STOP`] as a set (lower-case).
@@ -1326,7 +1341,15 @@ pub fn compile_one(full: &str, c: &Criterion) -> CompiledCriterion {
                         .iter()
                         .all(|c| host_c.iter().any(|p| p != c && is_a(c, p)))
             };
-            if clause_has_atoms[h] && sub {
+            // "[If any participant takes warfarin …, the investigator
+            // should evaluate …]" (seed 000 I8.4): a conditional judgement
+            // is an exception path, not a further requirement.
+            let conditional = matches!(clause_review[k], Some((ReviewKind::Investigator, _, _)))
+                && s[cls[k].start..cls[k].end]
+                    .trim_start_matches(|c: char| !c.is_alphanumeric())
+                    .to_ascii_lowercase()
+                    .starts_with("if ");
+            if clause_has_atoms[h] && (sub || conditional) {
                 cls[k].role = ClauseRole::Carve;
             }
         }
@@ -1389,12 +1412,20 @@ pub fn compile_one(full: &str, c: &Criterion) -> CompiledCriterion {
     // Residual content → Unparsed leaves, one per leftover fragment (see
     // [`residual_fragments`] for the rule).
     let mut residual_exprs: Vec<Option<Expr>> = vec![None; cls.len()];
+    // Filler phrases may span a parenthesis ("Technetium (99mTc)-
+    // macroaggregated albumin (MAA) … perfusion imaging"): matched over
+    // the whole criterion once.
+    if let (Some(a), Some(b)) = (
+        cls.iter().map(|c| c.start).min(),
+        cls.iter().map(|c| c.end).max(),
+    ) {
+        for m in FILLER.find_iter(&s[a..b]) {
+            ctx.cover(a + m.start(), a + m.end());
+        }
+    }
     for (k, cl) in cls.iter().enumerate() {
         if clause_review[k].is_some() {
             continue;
-        }
-        for m in FILLER.find_iter(&s[cl.start..cl.end]) {
-            ctx.cover(cl.start + m.start(), cl.start + m.end());
         }
         let frags = residual_fragments(s, &ctx.covered, cl.start, cl.end);
         let mut leaves: Vec<Expr> = Vec::new();
@@ -1440,6 +1471,13 @@ pub fn compile_one(full: &str, c: &Criterion) -> CompiledCriterion {
                 let host = exprs[h].take();
                 exprs[h] = Some(match host {
                     None => e,
+                    // "systemic hormone treatment (equivalent to > 10 mg
+                    // prednisone/day)": a comparison on a measure of the
+                    // host's therapy qualifies that therapy.
+                    Some(hx) if qualifying_measure(&hx, &e, &ctx.atoms).is_some() => {
+                        let target = qualifying_measure(&hx, &e, &ctx.atoms).unwrap_or_default();
+                        qualify_has(hx, &target, &e)
+                    }
                     Some(hx) => {
                         // "No significant renal impairment (CrCl < 30)": the
                         // host's negation applies to its definition.
@@ -1545,6 +1583,43 @@ fn has_concepts(e: Option<&Expr>) -> Vec<String> {
     out
 }
 
+/// The `Has` concept of `host` that comparison `e` measures: `e` is one
+/// comparison whose field descends from exactly that concept in the
+/// lexicon (`prednisone_equivalent_dose` is a `corticosteroid`).
+fn qualifying_measure(host: &Expr, e: &Expr, atoms: &[Atom]) -> Option<String> {
+    let Expr::Compare { atom } = e else {
+        return None;
+    };
+    let field = &atoms.get(*atom)?.field;
+    let hits: Vec<String> = has_concepts(Some(host))
+        .into_iter()
+        .filter(|c| c != field && is_a(field, c))
+        .collect();
+    match hits.as_slice() {
+        [one] => Some(one.clone()),
+        _ => None,
+    }
+}
+
+/// `host` with its `Has { target }` leaves replaced by `Has ∧ e`.
+fn qualify_has(host: Expr, target: &str, e: &Expr) -> Expr {
+    match host {
+        Expr::Has { ref concept, .. } if concept == target => Expr::And {
+            all: vec![host, e.clone()],
+        },
+        Expr::And { all } => Expr::And {
+            all: all.into_iter().map(|x| qualify_has(x, target, e)).collect(),
+        },
+        Expr::Or { any } => Expr::Or {
+            any: any.into_iter().map(|x| qualify_has(x, target, e)).collect(),
+        },
+        Expr::Not { expr } => Expr::Not {
+            expr: Box::new(qualify_has(*expr, target, e)),
+        },
+        other => other,
+    }
+}
+
 /// `child` is `parent` or descends from it in the lexicon (`is_a`,
 /// transitive): `tace_lipiodol` is a `tace`.
 fn is_a(child: &str, parent: &str) -> bool {
@@ -1638,6 +1713,15 @@ static FILLER: LazyLock<Regex> = LazyLock::new(|| {
         | based\s+on\s+the\s+guidelines?\s+of\s+the\s+[^;()]*
         | (?:meeting|according\s+to|based\s+on)\s+(?:the\s+)?[\w/-]+(?:\s+[\w/-]+){0,2}\s+diagnostic\s+(?:criteria|guidelines?)
         | (?:preoperative\s+)?(?:pathological|histological|histopathological)\s+diagnosis
+        | (?:(?:hepatic\s+)?artery\s+angiography\s+and\s+)?(?:technetium\s*)?\(?\s*99m\s*-?\s*Tc\s*\)?\s*-?\s*(?:macroaggregated\s+albumin|(?-i:MAA))(?:\s*\((?-i:MAA)\))?(?:\s+(?:hepatic\s+)?arter(?:y|ial))?(?:\s+perfusion)?\s+(?:imaging|scan|scintigraphy|(?-i:SPECT))(?:\s+(?:estimates|shows?|demonstrates?|indicates?|reveals?)(?:\s+that)?)?
+        | complications\s+(?:associated\s+with|of)\s+liver\s+diseases?
+        | (?:key\s+)?organ\s+function\s+(?:levels?|indicators?)\s+(?:must\s+)?meet\s+(?:the\s+)?(?:following\s+)?(?:requirements|criteria)(?:\s+and\s+are)?
+        | (?:preoperative\s+)?assessment\s+indicates(?:\s+that)?
+        | (?:(?-i:NCI)[\s-]*)?(?-i:CTCAE)\s*(?:version|v)\.?\s*\d(?:\.\d)?
+        | affecting\s+lung\s+function | known\s+or\s+suspected | such\s+as
+        | before\s+the\s+first\s+medication\s+in\s+the\s+study
+        | negative\s+margins?\s+and\s+(?:the\s+)?remaining\s+liver\s+volume\s+sufficient\s+to\s+meet\s+(?:the\s+)?body(?:'s)?\s+needs
+        | without\s+receiving\s+formal | (?:or\s+)?ongoing
         )(?-u:\b)?",
     )
     .expect("filler regex")
@@ -1843,7 +1927,7 @@ fn compile_clause<'v>(
         return (Some(e), true, None);
     }
     let other_grading = OTHER_GRADING.is_match(seg);
-    let ms: Vec<&Mention> = mentions
+    let mut ms: Vec<&Mention> = mentions
         .iter()
         .filter(|m| m.start >= cl.start && m.end <= cl.end)
         // A bare "grade" is a CTCAE grade only when no other grading
@@ -1863,12 +1947,26 @@ fn compile_clause<'v>(
     } else {
         REVIEW_CUE_SET.matches("")
     };
-    if let Some((kind, re)) = cue_hits.iter().next().and_then(|i| REVIEW_CUES.get(i)) {
-        if let Some(m) = re.find(seg) {
-            // "uncontrolled diabetes (glucose ≥ 10)" is defined by its
-            // parenthesis; handled by the caller through coverage.
-            review = Some((*kind, cl.start + m.start(), cl.start + m.end()));
+    // The first cue (table order) that is not part of an understood
+    // concept phrase: "deemed resectable", "capable of tolerating surgery",
+    // "well defined tumor (mRECIST)" are concepts answered by documented
+    // facts, not judgements left to a reader. The catch-all (index 0)
+    // instead swallows the concept words inside it.
+    for i in cue_hits.iter() {
+        let Some((kind, re)) = REVIEW_CUES.get(i) else {
+            continue;
+        };
+        let Some(m) = re.find(seg) else { continue };
+        let (a, b) = (cl.start + m.start(), cl.start + m.end());
+        if i == 0 {
+            ms.retain(|x| x.end <= a || x.start >= b);
+        } else if ms.iter().any(|x| x.start <= a && b <= x.end) {
+            continue;
         }
+        // "uncontrolled diabetes (glucose ≥ 10)" is defined by its
+        // parenthesis; handled by the caller through coverage.
+        review = Some((*kind, a, b));
+        break;
     }
     // A consent / agreement item covers its own words only ("diagnosed
     // with SLE, …, and provide informed consent" is the condition *and*
@@ -2499,6 +2597,45 @@ fn compile_clause<'v>(
     for m in STRUCT_WORDS.find_iter(if struct_gate { seg } else { "" }) {
         ctx.cover(cl.start + m.start(), cl.start + m.end());
     }
+    // "(equivalent to) > 10 mg prednisone/day", "> 10 mg/day of
+    // prednisone or equivalent": a corticosteroid dose in prednisone
+    // equivalents (clinical-rules §8, typical ICI exclusion).
+    static STEROID_DOSE: LazyLock<Regex> = LazyLock::new(|| {
+        re_big(r"(?i)(?:(?:prednisone[\s-])?equivalent(?:\s+dose)?\s+(?:to|of)\s+)?(?P<op>[<>≤≥]=?|more\s+than|greater\s+than|at\s+least|over|above)\s*(?P<n>\d+(?:\.\d+)?)\s*mg\s*(?:(?:/|per)\s*d(?:ay)?\s+(?:of\s+)?prednis(?:one|olone)|(?:of\s+)?prednis(?:one|olone)\s*(?:/|per)\s*d(?:ay)?)(?:\s+or\s+(?:its\s+)?equivalents?)?")
+            .expect("steroid dose")
+    });
+    if seg.contains("mg") {
+        if let Some(c) = STEROID_DOSE.captures(seg) {
+            let op = c.name("op").and_then(|o| {
+                let o = o.as_str().to_ascii_lowercase();
+                match o.as_str() {
+                    "more than" | "greater than" | "over" | "above" => Some(Op::Gt),
+                    "at least" => Some(Op::Ge),
+                    _ => parse_op(&o),
+                }
+            });
+            let n = c.name("n").and_then(|n| n.as_str().parse::<f64>().ok());
+            if let (Some(op), Some(n), Some(all)) = (op, n, c.get(0)) {
+                let (a, b) = (cl.start + all.start(), cl.start + all.end());
+                let span = ctx.span(a, b);
+                let idx = ctx.atoms.len();
+                ctx.atoms.push(Atom {
+                    field: "prednisone_equivalent_dose".to_string(),
+                    op,
+                    value: Value::Number(n),
+                    unit: Some("mg/d".to_string()),
+                    span,
+                    window: None,
+                });
+                ctx.cover(a, b);
+                let e = Expr::Compare { atom: idx };
+                expr = Some(match expr {
+                    Some(x) => Expr::And { all: vec![x, e] },
+                    None => e,
+                });
+            }
+        }
+    }
     // "PT within the normal range" (no threshold) → PT ≤ 1 × ULN.
     static WNR: LazyLock<Regex> = LazyLock::new(|| {
         re_big(r"(?i)(?-u:\b)within\s+(?:the\s+)?normal\s+(?:range|limits?)(?-u:\b)").expect("wnr")
@@ -2671,7 +2808,17 @@ fn consent_part(s: &str, cs: usize, ce: usize, a: usize, b: usize) -> (usize, us
     if let Some(m) = UNDERTAKING.find_iter(&s[start..a]).last() {
         start += m.start();
     }
-    let end = s[b..ce].find([',', ';', ':']).map_or(ce, |p| b + p);
+    // "consent form agreeing to provide stored blood samples, tumour
+    // tissue specimens, or fresh biopsies": the list is what is consented to.
+    static CONSENT_TO: LazyLock<Regex> = LazyLock::new(|| {
+        re_big(r"(?i)^\s*(?:form\s+)?(?:agreeing\s+to|to)\s+(?:provide|donate|allow|the\s+use\s+of|share)(?-u:\b)")
+            .expect("consent to")
+    });
+    let end = if CONSENT_TO.is_match(&s[b..ce]) {
+        ce
+    } else {
+        s[b..ce].find([',', ';', ':']).map_or(ce, |p| b + p)
+    };
     (start, end)
 }
 
@@ -2775,7 +2922,7 @@ fn stage_expr(ctx: &mut Ctx, s: &str, m: &Mention, cl: &Clause) -> Option<(Expr,
         re_big(r"(?i)^\s*(?:class(?:ification)?\s+|grade\s+|score\s+)?(?P<a>[ABC])(?P<ap>\d{1,2})?(?:\s*(?:or|to|-|/|,)\s*(?P<b>[ABC])(?P<bp>\d{1,2})?)?(?-u:\b)").expect("cp")
     });
     static BCLC: LazyLock<Regex> = LazyLock::new(|| {
-        re_big(r"(?i)^\s*(?:stage\s*)?(?P<a>0|[ABCD])(?:\s*(?:or|to|-|/|,)\s*(?:stage\s*)?(?P<b>0|[ABCD]))?(?-u:\b)").expect("bclc")
+        re_big(r"(?i)^[\s,:]*(?:stage\s*)?(?P<a>0|[ABCD])(?:\s*(?:or|to|-|/|,)\s*(?:stage\s*)?(?P<b>0|[ABCD]))?(?-u:\b)").expect("bclc")
     });
     static BEYOND: LazyLock<Regex> = LazyLock::new(|| {
         re_big(r"(?i)(?-u:\b)(?P<w>beyond|exceed(?:ing|s)?|outside|within|meet(?:ing|s)?|fulfil+(?:ing|s)?)\s+(?:the\s+)?$").expect("beyond")

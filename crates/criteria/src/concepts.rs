@@ -430,6 +430,16 @@ pub static DEFS: LazyLock<Vec<ConceptDef>> = LazyLock::new(|| {
             0.0,
             r"hepatocellular\s+carcinoma|(?-i:HCC)|liver\s+cancer|primary\s+liver\s+cancer"
         ),
+        // "non-hepatocellular carcinoma": a pathology other than HCC, read as
+        // HCC absent (`negated_mention`).
+        c!(
+            &["hcc"],
+            Condition,
+            None,
+            0.0,
+            0.0,
+            r"non-?\s*hepatocellular\s+carcinoma|non-?\s*(?-i:HCC)"
+        ),
         c!(
             &["liver_metastases"],
             Condition,
@@ -452,7 +462,7 @@ pub static DEFS: LazyLock<Vec<ConceptDef>> = LazyLock::new(|| {
             None,
             0.0,
             0.0,
-            r"(?:other|another|concurrent|second|prior|previous)\s+(?:primary\s+)?malignan(?:cy|cies|t\s+tumou?rs?)(?:\s+other\s+than\s+(?:liver\s+cancer|(?-i:HCC)|hepatocellular\s+carcinoma))?|malignan(?:cy|cies|t\s+tumou?rs?)\s+other\s+than"
+            r"(?:combined\s+with\s+)?other\s+tumou?rs|(?:other|another|concurrent|second|prior|previous)\s+(?:primary\s+)?malignan(?:cy|cies|t\s+tumou?rs?)(?:\s+other\s+than\s+(?:liver\s+cancer|(?-i:HCC)|hepatocellular\s+carcinoma))?|malignan(?:cy|cies|t\s+tumou?rs?)\s+other\s+than"
         ),
         c!(
             &["hiv"],
@@ -510,7 +520,7 @@ pub static DEFS: LazyLock<Vec<ConceptDef>> = LazyLock::new(|| {
             None,
             0.0,
             0.0,
-            r"autoimmune\s+diseases?"
+            r"autoimmune\s+diseases?|(?:unstable\s+)?immune\s+system(?:atic|ic)?\s+diseases?"
         ),
         c!(
             &["tuberculosis"],
@@ -518,7 +528,7 @@ pub static DEFS: LazyLock<Vec<ConceptDef>> = LazyLock::new(|| {
             None,
             0.0,
             0.0,
-            r"(?:active\s+)?tuberculosis"
+            r"(?:active\s+)?tuberculosis(?:\s+infection)?"
         ),
         c!(
             &["hbv"],
@@ -647,7 +657,186 @@ pub static DEFS: LazyLock<Vec<ConceptDef>> = LazyLock::new(|| {
             None,
             0.0,
             0.0,
-            r"active\s+(?:severe\s+)?(?:clinical\s+)?infections?"
+            r"active\s+(?:severe\s+)?(?:clinical\s+)?infections?(?:\s+requiring\s+systemic\s+(?:therapy|treatment|antibiotics))?|(?:active\s+or\s+)?severe(?:ly)?\s+infect(?:ed|ions?)(?:\s+(?:participants|patients|subjects))?(?:\s+requiring\s+systemic\s+(?:therapy|treatment|antibiotics))?|infectious\s+diseases?"
+        ),
+        // --- SIRT / liver-directed work-up findings (clinical-rules §8) ---
+        // "At least one well defined tumor (mRECIST)": ≥ 1 mRECIST target
+        // lesion, answered from the lesion list (tm_clinical::measurable).
+        c!(
+            &["measurable_disease_mrecist"],
+            Condition,
+            None,
+            0.0,
+            0.0,
+            r"(?:at\s+least\s+one\s+)?(?:well[\s-]+defined|well[\s-]+delineated|measurable|evaluable)\s+(?:and\s+measurable\s+)?(?:(?:intra)?hepatic\s+|liver\s+|target\s+)?(?:tumou?rs?|lesions?|nodules?|disease)\s*(?:\(\s*(?-i:mRECIST)\s*\)|(?:according\s+to|per|by|as\s+defined\s+by|using)\s+(?:the\s+)?(?-i:mRECIST)(?:\s+criteria)?)"
+        ),
+        c!(
+            &["measurable_disease"],
+            Condition,
+            None,
+            0.0,
+            0.0,
+            r"(?:at\s+least\s+one\s+)?(?:radiologically\s+)?measurable\s+(?:target\s+)?(?:tumou?rs?|lesions?|disease)(?:\s*\(\s*(?-i:RECIST)(?:\s*(?:v(?:ersion)?\.?\s*)?1\.1)?\s*\)|\s+(?:according\s+to|per|by|as\s+defined\s+by|using)\s+(?:the\s+)?(?-i:RECIST)(?:\s*(?:v(?:ersion)?\.?\s*)?1\.1)?(?:\s+criteria)?)?"
+        ),
+        c!(
+            &["hepatic_artery_malformation"],
+            Condition,
+            None,
+            0.0,
+            0.0,
+            r"(?:hepatic\s+)?arter(?:y|ial)\s+(?:malformations?|anomal(?:y|ies))(?:\s+(?:and|or|with)\s+(?:being\s+)?unable\s+to\s+(?:intubate|catheteri[sz]e|cannulate|access)\s+(?:the\s+)?hepatic\s+arter(?:y|ies))?|unable\s+to\s+(?:intubate|catheteri[sz]e|cannulate)\s+(?:the\s+)?hepatic\s+arter(?:y|ies)"
+        ),
+        c!(
+            &["gi_shunting"],
+            Condition,
+            None,
+            0.0,
+            0.0,
+            r"(?:uncorrectable\s+|non-?correctable\s+)?(?:gastrointestinal|(?-i:GI)|extrahepatic)\s+(?:shunts?|shunting|deposition|reflux)(?:,?\s+(?:which|that)\s+(?:may|can|could)\s+not\s+be\s+(?:remedied|corrected)(?:\s+(?:through|by|with)\s+(?:vascular\s+)?(?:intervention(?:al)?\s+)?(?:techniques?|coil\s+embolization|embolization|embolisation))?)?"
+        ),
+        // "the NRT6003 injection cannot cover all lesions within the liver".
+        c!(
+            &["maa_incomplete_coverage"],
+            Condition,
+            None,
+            0.0,
+            0.0,
+            r"(?:the\s+)?(?:[a-z0-9-]+\s+)?(?:injection|microspheres?|treatment|activity|infusion)\s+(?:cannot|can\s+not|could\s+not|does\s+not|will\s+not)\s+cover\s+all\s+(?:the\s+)?(?:target\s+)?(?:lesions|tumou?rs)(?:\s+(?:within|in)\s+the\s+liver)?"
+        ),
+        // Resectability as documented by the surgical / MDT assessment;
+        // "unresectable" is the same concept read as absent
+        // (`negated_mention`).
+        c!(
+            &["resectable"],
+            Condition,
+            None,
+            0.0,
+            0.0,
+            r"(?:deemed|considered|judged|assessed\s+as)\s+(?:technically\s+)?resectable|(?:(?:the\s+)?tumou?r\s+is\s+)?(?:un|non-?)resectable|resectable\s+(?:disease|tumou?rs?)"
+        ),
+        // "capable of tolerating surgery": the pre-operative fitness
+        // assessment (anaesthesia / surgical review).
+        c!(
+            &["fit_for_surgery"],
+            Condition,
+            None,
+            0.0,
+            0.0,
+            r"(?:are\s+|is\s+)?(?:capable\s+of|able\s+to)\s+tolerat(?:e|ing)\s+(?:the\s+)?(?:surgery|surgical\s+(?:treatment|resection))|(?:medically\s+)?fit\s+for\s+surgery"
+        ),
+        // "relapsed after previous therapy and no effective therapies known
+        // at this time": documented progression with no standard option left.
+        c!(
+            &["standard_therapy_exhausted"],
+            Condition,
+            None,
+            0.0,
+            0.0,
+            r"(?:relapsed|progressed|refractory)\s+(?:after|on|to)\s+(?:previous|prior|standard)\s+(?:therapy|therapies|treatments?)\s+and\s+(?:for\s+whom\s+)?no\s+(?:effective|standard|available)\s+(?:therapy|therapies|treatments?)(?:\s+(?:is|are)\s+)?(?:\s*known|\s*available|\s*exists?)?(?:\s+at\s+this\s+time)?|no\s+(?:effective|standard)\s+(?:therapy|therapies|treatments?)\s+(?:is\s+|are\s+)?(?:known|available|exists?)(?:\s+at\s+this\s+time)?"
+        ),
+        c!(
+            &["contrast_allergy", "anesthetic_allergy"],
+            Condition,
+            None,
+            0.0,
+            0.0,
+            r"allerg(?:y|ic)\s+(?:reactions?\s+)?to\s+contrast(?:\s+agents?|\s+media)?\s+(?:or|and|and/or)\s+ana?esthe(?:tics?|tic\s+agents?|sia)"
+        ),
+        c!(
+            &["anesthetic_allergy"],
+            Condition,
+            None,
+            0.0,
+            0.0,
+            r"allerg(?:y|ic)\s+(?:reactions?\s+)?to\s+(?:local\s+|general\s+)?ana?esthe(?:tics?|tic\s+agents?|sia)"
+        ),
+        c!(
+            &["drug_allergy"],
+            Condition,
+            None,
+            0.0,
+            0.0,
+            r"(?:allerg(?:y|ies|ic)|hypersensitivity)\s+(?:history\s+|reactions?\s+)?to\s+(?:any\s+(?:of\s+the\s+)?)?(?:(?:components?|excipients?|ingredients?)\s+of\s+)?(?:the\s+)?(?:study|investigational|trial|related|test)\s+(?:drugs?|medications?|products?|agents?|treatment)(?:\s+(?:and|or)\s+(?:immunotherapy|their\s+excipients|excipients))?"
+        ),
+        c!(
+            &["uncontrolled_disease"],
+            Condition,
+            None,
+            0.0,
+            0.0,
+            r"(?:diseases?|illness(?:es)?|conditions?)\s+(?:that\s+|which\s+)?(?:have|has)\s+not\s+been\s+controlled(?:\s+despite\s+aggressive\s+treatment)?|uncontrolled\s+intercurrent\s+illness(?:es)?"
+        ),
+        c!(
+            &["cns_metastases"],
+            Condition,
+            None,
+            0.0,
+            0.0,
+            r"(?:central\s+nervous\s+system|(?-i:CNS)|brain)\s+(?:tumou?r\s+)?metastas[ie]s|metastas[ie]s\s+(?:to|of)\s+the\s+(?:brain|central\s+nervous\s+system)"
+        ),
+        c!(
+            &["pleural_effusion"],
+            Condition,
+            None,
+            0.0,
+            0.0,
+            r"pleural\s+effusions?"
+        ),
+        c!(
+            &["pericardial_effusion"],
+            Condition,
+            None,
+            0.0,
+            0.0,
+            r"pericardial\s+effusions?"
+        ),
+        c!(
+            &["bleeding_tendency"],
+            Condition,
+            None,
+            0.0,
+            0.0,
+            r"(?:clinical(?:ly)?\s+significant\s+)?bleeding\s+(?:events?|tendenc(?:y|ies)|diathes[ie]s|disorders?)(?:\s+or\s+bleeding\s+tendenc(?:y|ies))?|coagulopathy"
+        ),
+        c!(
+            &["sle"],
+            Condition,
+            None,
+            0.0,
+            0.0,
+            r"(?:systemic\s+)?lupus\s+erythematosus|(?-i:SLE)"
+        ),
+        c!(
+            &["rheumatoid_arthritis"],
+            Condition,
+            None,
+            0.0,
+            0.0,
+            r"rheumatoid\s+arthritis"
+        ),
+        c!(
+            &["mental_illness"],
+            Condition,
+            None,
+            0.0,
+            0.0,
+            r"(?:mental|psychiatric)\s+(?:illness(?:es)?|disorders?|diseases?)"
+        ),
+        c!(
+            &["lung_disease"],
+            Condition,
+            None,
+            0.0,
+            0.0,
+            r"(?:severe\s+|acute\s+)?lung\s+diseases?|severe\s+pulmonary\s+(?:disease|dysfunction)"
+        ),
+        c!(
+            &["cardiovascular_disease"],
+            Condition,
+            None,
+            0.0,
+            0.0,
+            r"cardiovascular\s+diseases?|heart\s+diseases?|cardiac\s+diseases?"
         ),
         // --- therapies and procedures ---
         c!(
@@ -795,7 +984,31 @@ pub static DEFS: LazyLock<Vec<ConceptDef>> = LazyLock::new(|| {
             None,
             0.0,
             0.0,
-            r"(?:thrombolytic\s+or\s+)?anticoagulant\s+(?:treatment|therapy)"
+            r"anticoagulant\s+(?:treatment|therapy)|(?:warfarin|heparin)(?:\s+or\s+(?:warfarin|heparin))?(?:\s+for\s+anticoagulation(?:\s+therapy)?)?|anticoagulation\s+therapy"
+        ),
+        c!(
+            &["thrombolytic", "anticoagulant"],
+            Therapy,
+            None,
+            0.0,
+            0.0,
+            r"thrombolytic\s+or\s+anticoagulant\s+(?:treatment|therapy)"
+        ),
+        c!(
+            &["corticosteroid"],
+            Therapy,
+            None,
+            0.0,
+            0.0,
+            r"(?:long[\s-]term\s+)?(?:hormone|steroid|corticosteroid)\s+users?\s+(?:who\s+)?requir(?:e|ing)\s+ongoing\s+systemic\s+(?:hormone|steroid|corticosteroid)\s+(?:treatment|therapy)|systemic\s+(?:hormone|steroid|corticosteroid|glucocorticoid)s?\s+(?:treatment|therapy)|(?:systemic\s+)?(?:corticosteroids?|glucocorticoids?)"
+        ),
+        c!(
+            &["immunosuppressant"],
+            Therapy,
+            None,
+            0.0,
+            0.0,
+            r"(?:any\s+other\s+form\s+of\s+)?immunosuppressive\s+(?:therapy|therapies|treatments?|drugs?|agents?|medications?)|immunosuppressants?"
         ),
         c!(
             &["clinical_trial_participation"],
@@ -893,7 +1106,9 @@ static SET: LazyLock<regex::RegexSet> = LazyLock::new(|| {
 
 /// Whether a mention's own text names its concept as absent: "non-iodized
 /// oil chemoembolization" is TACE *without* lipiodol, compiled as
-/// `Not { Has(tace_lipiodol) }` (seed 000 E11).
+/// `Not { Has(tace_lipiodol) }` (seed 000 E11); "non-hepatocellular
+/// carcinoma" is `Not { Has(hcc) }`; "unresectable" is
+/// `Not { Has(resectable) }`.
 pub fn negated_mention(text: &str) -> bool {
     let l = text.to_ascii_lowercase();
     [
@@ -902,6 +1117,14 @@ pub fn negated_mention(text: &str) -> bool {
         "noniodi",
         "non-lipiodol",
         "non lipiodol",
+        "non-hepatocellular",
+        "non hepatocellular",
+        "nonhepatocellular",
+        "non-hcc",
+        "non hcc",
+        "unresectable",
+        "non-resectable",
+        "nonresectable",
     ]
     .iter()
     .any(|n| l.contains(n))

@@ -309,11 +309,112 @@ fn seed_000_investigator_and_clinical_review() {
         .review_reason
         .iter()
         .any(|r| r.kind == ReviewKind::Investigator));
+    // "diseases have not been controlled despite aggressive treatment …
+    // in the judgement of investigators": the uncontrolled disease is a
+    // concept (a documented absence answers it), the rest the
+    // investigator's judgement.
     let e7 = get(&c, "E7");
+    assert!(has_leaf(e7, "uncontrolled_disease"), "{:?}", e7.expr);
     assert!(e7
         .review_reason
         .iter()
-        .any(|r| r.kind == ReviewKind::Clinical));
+        .any(|r| r.kind == ReviewKind::Investigator));
+    assert!(!e7
+        .review_reason
+        .iter()
+        .any(|r| r.kind == ReviewKind::Clinical || r.kind == ReviewKind::Unparsed));
+}
+
+fn has_leaf(c: &CompiledCriterion, concept: &str) -> bool {
+    c.expr
+        .leaves()
+        .iter()
+        .any(|l| matches!(l, Expr::Has { concept: k, .. } if k == concept))
+}
+
+fn negated_leaf(c: &CompiledCriterion, concept: &str) -> bool {
+    fn walk(e: &Expr, concept: &str, neg: bool) -> bool {
+        match e {
+            Expr::Not { expr } => walk(expr, concept, !neg),
+            Expr::Has { concept: k, .. } => neg && k == concept,
+            Expr::And { all } => all.iter().any(|x| walk(x, concept, neg)),
+            Expr::Or { any } => any.iter().any(|x| walk(x, concept, neg)),
+            Expr::Unless { base, except, .. } => {
+                walk(base, concept, neg) || walk(except, concept, neg)
+            }
+            _ => false,
+        }
+    }
+    walk(&c.expr, concept, false)
+}
+
+/// Issue 9: the SIRT work-up findings, allergies and infections of seed 000
+/// are concepts answerable from the record, not review items.
+#[test]
+fn seed_000_sirt_work_up_is_computable() {
+    let Some((_, c)) = seed("000") else { return };
+    for (id, concept) in [
+        ("I4", "measurable_disease_mrecist"),
+        ("E3", "hepatic_artery_malformation"),
+        ("E4", "anesthetic_allergy"),
+        ("E4", "contrast_allergy"),
+        ("E8", "infection"),
+        ("E12", "maa_incomplete_coverage"),
+        ("E13", "gi_shunting"),
+    ] {
+        let k = get(&c, id);
+        assert!(has_leaf(k, concept), "{id}: {:?}", k.expr);
+    }
+    for id in ["I4", "E3", "E4", "E8", "E13"] {
+        assert_eq!(get(&c, id).status, Status::Computable, "{id}");
+    }
+    // "[If any participant takes warfarin or heparin …, the investigator
+    // should evaluate …]" is an exception path of the coagulation limits.
+    let i84 = get(&c, "I8.4");
+    assert!(
+        matches!(&i84.expr, Expr::Unless { except, .. }
+            if except.leaves().iter().any(|l| matches!(l, Expr::Has { concept, .. } if concept == "anticoagulant"))),
+        "{:?}",
+        i84.expr
+    );
+}
+
+/// Issue 9: seed 004's surgical criteria and immunosuppression exclusion.
+#[test]
+fn seed_004_resectability_and_steroid_dose() {
+    let Some((_, c)) = seed("004") else { return };
+    let i3 = get(&c, "I3");
+    assert!(has_leaf(i3, "resectable"), "{:?}", i3.expr);
+    assert_eq!(i3.status, Status::Computable);
+    let e3 = get(&c, "E3");
+    assert!(negated_leaf(e3, "resectable"), "{:?}", e3.expr);
+    assert!(has_leaf(get(&c, "I7"), "fit_for_surgery"));
+    assert!(negated_leaf(get(&c, "E1"), "hcc"));
+    // "(equivalent to > 10 mg prednisone/day)" qualifies the steroid use.
+    let e5 = get(&c, "E5");
+    let dose = e5
+        .atoms
+        .iter()
+        .find(|a| a.field == "prednisone_equivalent_dose")
+        .expect("dose atom");
+    assert_eq!(dose.op, Op::Gt);
+    assert_eq!(dose.value, Value::Number(10.0));
+    assert_eq!(dose.unit.as_deref(), Some("mg/d"));
+    assert!(has_leaf(e5, "immunosuppressant"));
+    // The consent to give samples is one consent item; the catch-all is
+    // the investigator's.
+    assert_eq!(get(&c, "I9").status, Status::Review);
+    assert!(!get(&c, "I9")
+        .review_reason
+        .iter()
+        .any(|r| r.kind == ReviewKind::Unparsed));
+    let e13 = get(&c, "E13");
+    assert!(e13
+        .review_reason
+        .iter()
+        .all(|r| r.kind == ReviewKind::Investigator));
+    let e14 = get(&c, "E14");
+    assert!(has_leaf(e14, "drug_allergy"));
 }
 
 // ------------------------------------------------------------------ seed 003

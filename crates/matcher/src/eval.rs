@@ -110,6 +110,8 @@ pub fn eval_criterion(c: &CompiledCriterion, facts: &PatientFacts, ex: bool) -> 
                         text: text.clone(),
                         span: *span,
                         blocking: class == LeafClass::Blocking,
+                        criterion: String::new(),
+                        criteria: Vec::new(),
                     }),
                 }
             }
@@ -123,6 +125,8 @@ pub fn eval_criterion(c: &CompiledCriterion, facts: &PatientFacts, ex: bool) -> 
                     text: text.clone(),
                     span: *span,
                     blocking: true,
+                    criterion: String::new(),
+                    criteria: Vec::new(),
                 }),
             },
             _ => Leaf {
@@ -267,6 +271,8 @@ pub fn eval_criterion(c: &CompiledCriterion, facts: &PatientFacts, ex: bool) -> 
             text: c.text.clone(),
             span: c.span,
             blocking: true,
+            criterion: String::new(),
+            criteria: Vec::new(),
         });
     }
     let mut evidence: Vec<Evidence> = Vec::new();
@@ -334,6 +340,9 @@ pub fn eval_criterion(c: &CompiledCriterion, facts: &PatientFacts, ex: bool) -> 
     } else {
         String::new()
     };
+    for r in &mut review_reason {
+        r.criterion.clone_from(&c.id);
+    }
     CriterionResult {
         id: c.id.clone(),
         kind: kind_str(c.kind),
@@ -357,6 +366,8 @@ fn leaf_from_answer<'e>(node: &'e Expr, ans: LeafAnswer, _ex: bool) -> Leaf<'e> 
             text: ans.label.clone(),
             span: span_of(node),
             blocking: false,
+            criterion: String::new(),
+            criteria: Vec::new(),
         };
         return Leaf {
             node,

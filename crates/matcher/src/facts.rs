@@ -301,6 +301,9 @@ impl<'p> PatientFacts<'p> {
                 .entry(c.as_str())
                 .or_insert_with(|| concepts::ancestors(c));
         }
+        for c in obs.keys() {
+            ancestors.entry(c).or_insert_with(|| concepts::ancestors(c));
+        }
         PatientFacts {
             patient,
             cfg,
@@ -414,6 +417,7 @@ impl<'p> PatientFacts<'p> {
                                     if upper { "ULN" } else { "LLN" }
                                 ),
                                 max_age_days: None,
+                                criteria: Vec::new(),
                             });
                         }
                         out.evidence.push(val.evidence);
@@ -460,6 +464,7 @@ impl<'p> PatientFacts<'p> {
                         display(&a.field)
                     ),
                     max_age_days: None,
+                    criteria: Vec::new(),
                 });
             }
         }
@@ -539,6 +544,7 @@ impl<'p> PatientFacts<'p> {
                         concept: "age".into(),
                         text: "date of birth".into(),
                         max_age_days: None,
+                        criteria: Vec::new(),
                     });
                 }
                 return None;
@@ -679,6 +685,7 @@ impl<'p> PatientFacts<'p> {
                     concept: field.to_string(),
                     text: format!("{text}{}", note.unwrap_or_default()),
                     max_age_days: days,
+                    criteria: Vec::new(),
                 });
             }
             return None;
@@ -741,6 +748,7 @@ impl<'p> PatientFacts<'p> {
                                             q.unit
                                         ),
                                         max_age_days: win.map(|w| w.1),
+                                        criteria: Vec::new(),
                                     });
                                 }
                                 return None;
@@ -846,6 +854,7 @@ impl<'p> PatientFacts<'p> {
         let earliest = win.map(|w| w.0);
         let mut yes: Vec<Evidence> = Vec::new();
         let mut no: Vec<Evidence> = Vec::new();
+        let mut measurable_missing: Option<String> = None;
         let ev = |concept: &Option<String>,
                   value: serde_json::Value,
                   date: Option<Date>,
@@ -1040,6 +1049,47 @@ impl<'p> PatientFacts<'p> {
                 }
             }
         }
+        // §2 / §8: measurable disease from the lesion list.
+        if matches!(concept, "measurable_disease" | "measurable_disease_mrecist") {
+            use tm_clinical::measurable::{assess, Criteria};
+            let crit = if concept == "measurable_disease_mrecist" {
+                Criteria::Mrecist
+            } else {
+                Criteria::Recist11
+            };
+            let prior_local = p.procedures.iter().any(|pr| {
+                pr.date.is_none_or(|d| d <= as_of)
+                    && pr.concept.as_deref().is_some_and(|c| {
+                        answers(c, "locoregional_therapy") || answers(c, "radiotherapy")
+                    })
+            });
+            let a = assess(
+                &p.lesions,
+                crit,
+                as_of,
+                self.cfg.imaging_window_days,
+                prior_local,
+            );
+            let lesion_ev = |r: &tm_clinical::measurable::LesionReading| {
+                let mut e = ev(&Some("lesion".into()), json!(r.label), r.date, &r.source);
+                e.explanation = Some(r.reason.clone());
+                e
+            };
+            match a.value {
+                Some(true) => yes.extend(
+                    a.lesions
+                        .iter()
+                        .filter(|r| r.qualifies == Some(true))
+                        .map(lesion_ev),
+                ),
+                Some(false) => no.extend(a.lesions.iter().map(lesion_ev)),
+                None => {
+                    if ex {
+                        measurable_missing = a.missing;
+                    }
+                }
+            }
+        }
         if concept == "extrahepatic_spread" {
             let e = self.cfg.as_of.add_days(-self.cfg.imaging_window_days);
             for l in &p.lesions {
@@ -1066,19 +1116,33 @@ impl<'p> PatientFacts<'p> {
                 self.cfg.imaging_window_days
             }
         };
-        let obs_ids: Vec<&str> = vec![concept];
-        for id in obs_ids {
-            if let Some(o) = self.obs.get(id).and_then(|v| v.first()) {
-                let Some(d) = o.effective else { continue };
-                let lim = earliest.unwrap_or_else(|| as_of.add_days(-obs_window(id)));
-                if d < lim {
-                    continue;
-                }
-                match obs_yes_no(o) {
-                    Some(true) => yes.push(obs_evidence(o)),
-                    Some(false) => no.push(obs_evidence(o)),
-                    None => {}
-                }
+        // The concept's own observations answer yes or no; a documented
+        // absence of a broader concept answers no ("no autoimmune disease"
+        // → no SLE); a documented presence of a narrower one answers yes
+        // (lexicon `is_a`, yes/no observations only — never a quantity).
+        let broader = concepts::ancestors(concept);
+        for (id, list) in &self.obs {
+            let own = *id == concept;
+            let is_broader = !own && broader.iter().any(|b| b == id);
+            let is_narrower = !own
+                && !is_broader
+                && self
+                    .ancestors
+                    .get(id)
+                    .is_some_and(|a| concepts::answers_with(a, concept));
+            if !(own || is_broader || is_narrower) {
+                continue;
+            }
+            let Some(o) = list.first() else { continue };
+            let Some(d) = o.effective else { continue };
+            let lim = earliest.unwrap_or_else(|| as_of.add_days(-obs_window(id)));
+            if d < lim {
+                continue;
+            }
+            match obs_yes_no(o) {
+                Some(true) if !is_broader => yes.push(obs_evidence(o)),
+                Some(false) if !is_narrower => no.push(obs_evidence(o)),
+                _ => {}
             }
         }
         for &t in negative_tests(concept) {
@@ -1121,16 +1185,21 @@ impl<'p> PatientFacts<'p> {
                 HasKind::Therapy => " (received or not)",
                 HasKind::Trial => " (participation or not)",
             };
-            out.missing.push(Missing {
-                concept: concept.to_string(),
-                text: format!(
+            let text = match measurable_missing {
+                Some(m) => format!("{}: {m}", display(concept)),
+                None => format!(
                     "documented presence or absence of {}{}{}",
                     display(concept),
                     what_s,
                     win.map(|(_, d, a)| format!(" within {d} days before {a}"))
                         .unwrap_or_default()
                 ),
+            };
+            out.missing.push(Missing {
+                concept: concept.to_string(),
+                text,
                 max_age_days: win.map(|w| w.1),
+                criteria: Vec::new(),
             });
         }
         out

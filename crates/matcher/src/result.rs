@@ -108,6 +108,11 @@ pub struct Missing {
     pub text: String,
     /// The fact must be at most this old (days before its anchor), or null.
     pub max_age_days: Option<i64>,
+    /// In `TrialResult.missing`: the ids of every criterion that needs the
+    /// fact, most specific first (`I8.1` before `I8`). Empty (and not
+    /// serialized) in a criterion's own `missing`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub criteria: Vec<String>,
 }
 
 /// A review item of a criterion.
@@ -122,6 +127,15 @@ pub struct ReviewItem {
     /// False for consent / agreement / general investigator items and
     /// treatment-time checks: they are listed beside an eligible verdict.
     pub blocking: bool,
+    /// The id of the criterion the item comes from (in the trial-level
+    /// lists: the most specific of `criteria`).
+    pub criterion: String,
+    /// In `TrialResult.blocking_review` / `remaining_review`: every criterion
+    /// with the same item (same kind and text), most specific first
+    /// (`I8.4` before its parent `I8`). Empty (and not serialized) in a
+    /// criterion's own `review_reason`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub criteria: Vec<String>,
 }
 
 impl ReviewItem {
@@ -183,12 +197,14 @@ pub struct TrialResult {
     pub failed: Vec<String>,
     /// Number of criteria with outcome `unknown`.
     pub unknowns: usize,
-    /// Everything missing, deduplicated.
+    /// Everything missing, deduplicated (each entry's `criteria` lists the
+    /// criteria that need it).
     pub missing: Vec<Missing>,
-    /// Blocking review items (`needs_review`).
+    /// Blocking review items (`needs_review`), deduplicated by kind and
+    /// text (each entry's `criteria` lists where it appears).
     pub blocking_review: Vec<ReviewItem>,
     /// Consent, agreement, investigator and treatment-time items left for
-    /// enrolment.
+    /// enrolment, deduplicated like `blocking_review`.
     pub remaining_review: Vec<ReviewItem>,
     pub criteria: Vec<CriterionResult>,
 }

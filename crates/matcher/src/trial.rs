@@ -229,6 +229,7 @@ fn structured_sex(t: &TrialInfo, facts: &PatientFacts, ex: bool) -> Option<Crite
                 concept: "sex".into(),
                 text: "administrative sex".into(),
                 max_age_days: None,
+                criteria: Vec::new(),
             }]
         } else {
             Vec::new()
@@ -284,6 +285,8 @@ pub fn evaluate_trial(
                 text: "no eligibility criteria text on record".into(),
                 span: (0, 0),
                 blocking: true,
+                criterion: "CRITERIA".into(),
+                criteria: Vec::new(),
             }],
             explanation: if ex {
                 "the trial record has no eligibility criteria: read the protocol".into()
@@ -329,31 +332,11 @@ fn finish(t: &TrialInfo, criteria: Vec<CriterionResult>, facts: &PatientFacts) -
         .filter(|c| c.outcome == Outcome::Unknown)
         .count();
     let any_unknown = criteria.iter().any(|c| c.outcome == Outcome::Unknown);
-    let mut blocking_review: Vec<ReviewItem> = Vec::new();
-    let mut remaining_review: Vec<ReviewItem> = Vec::new();
-    let mut missing: Vec<Missing> = Vec::new();
     let blocked = criteria
         .iter()
         .any(|c| c.outcome == Outcome::Review && c.review_reason.iter().any(|r| r.blocking));
-    for c in &leaf {
-        for r in &c.review_reason {
-            let list = if r.blocking {
-                &mut blocking_review
-            } else {
-                &mut remaining_review
-            };
-            if !list.contains(r) {
-                list.push(r.clone());
-            }
-        }
-        if c.outcome == Outcome::Unknown || c.outcome == Outcome::Review {
-            for m in &c.missing {
-                if !missing.contains(m) {
-                    missing.push(m.clone());
-                }
-            }
-        }
-    }
+    let (blocking_review, remaining_review) = collect_review(&criteria);
+    let missing = collect_missing(&criteria);
     let verdict = if !failed.is_empty() {
         Verdict::Ineligible
     } else if blocked {
@@ -380,6 +363,136 @@ fn finish(t: &TrialInfo, criteria: Vec<CriterionResult>, facts: &PatientFacts) -
         remaining_review,
         criteria,
     }
+}
+
+/// Whitespace-collapsed, lower-case text: items that differ only in
+/// spacing or case are the same item.
+fn norm_text(s: &str) -> String {
+    s.split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase()
+}
+
+/// True when `anc` is a parent (or a parent's parent …) of `id`.
+fn is_ancestor(criteria: &[CriterionResult], anc: &str, id: &str) -> bool {
+    let parent_of = |x: &str| {
+        criteria
+            .iter()
+            .find(|c| c.id == x)
+            .and_then(|c| c.parent.as_deref())
+    };
+    let mut cur = parent_of(id);
+    // Bounded: a malformed parent cycle cannot loop forever.
+    for _ in 0..criteria.len() {
+        match cur {
+            Some(p) if p == anc => return true,
+            Some(p) => cur = parent_of(p),
+            None => return false,
+        }
+    }
+    false
+}
+
+/// Adds `id` to `ids` (once), before any of its ancestors, so the most
+/// specific criterion comes first. Returns true when it went first.
+fn add_id(criteria: &[CriterionResult], ids: &mut Vec<String>, id: &str) -> bool {
+    if ids.iter().any(|x| x == id) {
+        return false;
+    }
+    let pos = ids
+        .iter()
+        .position(|x| is_ancestor(criteria, x, id))
+        .unwrap_or(ids.len());
+    ids.insert(pos, id.to_string());
+    pos == 0
+}
+
+/// Adds review item `r` of criterion `id` to `list`: merged into the entry
+/// with the same kind and text (whitespace and case aside) when there is
+/// one, keeping the most specific criterion's id, wording and span first.
+pub(crate) fn merge_review(
+    list: &mut Vec<ReviewItem>,
+    r: &ReviewItem,
+    id: &str,
+    criteria: &[CriterionResult],
+) {
+    let key = norm_text(&r.text);
+    match list
+        .iter_mut()
+        .find(|x| x.kind == r.kind && norm_text(&x.text) == key)
+    {
+        Some(x) => {
+            if add_id(criteria, &mut x.criteria, id) {
+                x.text.clone_from(&r.text);
+                x.span = r.span;
+                x.criterion = id.to_string();
+            }
+        }
+        None => {
+            let mut x = r.clone();
+            x.criterion = id.to_string();
+            x.criteria = vec![id.to_string()];
+            list.push(x);
+        }
+    }
+}
+
+/// The trial-level review lists (blocking, remaining): every criterion's
+/// items (a parent's as well as its sub-criteria's), one entry per
+/// blocking/kind/text with the ids of all criteria that carry it.
+fn collect_review(criteria: &[CriterionResult]) -> (Vec<ReviewItem>, Vec<ReviewItem>) {
+    let mut blocking: Vec<ReviewItem> = Vec::new();
+    let mut remaining: Vec<ReviewItem> = Vec::new();
+    for c in criteria {
+        for r in &c.review_reason {
+            let list = if r.blocking {
+                &mut blocking
+            } else {
+                &mut remaining
+            };
+            merge_review(list, r, &c.id, criteria);
+        }
+    }
+    (blocking, remaining)
+}
+
+/// Adds missing fact `m` of criterion `id` to `list`: merged into the
+/// entry for the same fact when there is one.
+pub(crate) fn merge_missing(
+    list: &mut Vec<Missing>,
+    m: &Missing,
+    id: &str,
+    criteria: &[CriterionResult],
+) {
+    match list
+        .iter_mut()
+        .find(|x| x.concept == m.concept && x.text == m.text && x.max_age_days == m.max_age_days)
+    {
+        Some(x) => {
+            add_id(criteria, &mut x.criteria, id);
+        }
+        None => {
+            let mut x = m.clone();
+            x.criteria = vec![id.to_string()];
+            list.push(x);
+        }
+    }
+}
+
+/// The trial-level missing facts of unknown / review criteria, one entry
+/// per fact with the ids of all criteria that need it.
+fn collect_missing(criteria: &[CriterionResult]) -> Vec<Missing> {
+    let mut missing: Vec<Missing> = Vec::new();
+    for c in criteria
+        .iter()
+        .filter(|c| c.outcome == Outcome::Unknown || c.outcome == Outcome::Review)
+    {
+        for m in &c.missing {
+            merge_missing(&mut missing, m, &c.id, criteria);
+        }
+    }
+    missing
 }
 
 /// The score: `band + 0.2499 × (0.6 × passed/criteria + 0.25 ×

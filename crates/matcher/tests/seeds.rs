@@ -15,8 +15,20 @@ fn leaf_ids_with(r: &tm_matcher::TrialResult, o: Outcome) -> Vec<String> {
         .collect()
 }
 
+/// The kinds of review item that may stand beside an `eligible` verdict
+/// (issue 9: consent, agreement, general investigator items).
+fn only_enrolment_items(r: &tm_matcher::TrialResult) {
+    assert!(r.blocking_review.is_empty(), "{:#?}", r.blocking_review);
+    for x in &r.remaining_review {
+        assert!(
+            ["consent", "agreement", "investigator"].contains(&x.kind.as_str()),
+            "{x:?}"
+        );
+    }
+}
+
 #[test]
-fn seed000_eligible_candidate_fails_nothing_and_misses_nothing() {
+fn seed000_eligible_candidate_is_eligible() {
     let r = screen("seed000-eligible", "000").expect("seed 000 readable");
     assert!(r.failed.is_empty(), "{:?}", r.failed);
     assert_eq!(
@@ -26,8 +38,8 @@ fn seed000_eligible_candidate_fails_nothing_and_misses_nothing() {
         r.missing
     );
     for id in [
-        "I5", "I6", "I7", "I8.1", "I8.2", "I8.3", "I8.5", "E1", "E5", "E6", "E9", "E10", "E14",
-        "E16",
+        "I2", "I4", "I5", "I6", "I7", "I8.1", "I8.2", "I8.3", "I8.4", "I8.5", "E1", "E2", "E3",
+        "E4", "E5", "E6", "E8", "E9", "E10", "E12", "E13", "E14", "E16",
     ] {
         assert_eq!(
             outcome(&r, id).outcome,
@@ -36,13 +48,19 @@ fn seed000_eligible_candidate_fails_nothing_and_misses_nothing() {
             outcome(&r, id).explanation
         );
     }
-    // Never eligible while parts of the text are not understood.
-    if r.criteria
-        .iter()
-        .any(|c| c.review_reason.iter().any(|x| x.kind == "unparsed"))
-    {
-        assert_eq!(r.verdict, Verdict::NeedsReview);
-    }
+    assert_eq!(r.verdict, Verdict::Eligible, "{:#?}", r.blocking_review);
+    only_enrolment_items(&r);
+    // I4 "at least one well defined tumor (mRECIST)" is answered by an
+    // arterially enhancing lesion of ≥ 1 cm.
+    let i4 = outcome(&r, "I4");
+    assert!(
+        i4.evidence.iter().any(|e| e.concept == "lesion"
+            && e.explanation
+                .as_deref()
+                .is_some_and(|x| x.contains("arterial"))),
+        "{:#?}",
+        i4.evidence
+    );
     // The ULN of ×ULN comparisons comes from the observation's own range.
     let i82 = outcome(&r, "I8.2");
     assert!(
@@ -52,6 +70,33 @@ fn seed000_eligible_candidate_fails_nothing_and_misses_nothing() {
             .is_some_and(|u| u.origin == "reference_range")),
         "{:#?}",
         i82.evidence
+    );
+}
+
+#[test]
+fn seed000_without_arterial_enhancement_has_no_mrecist_target() {
+    let (t, c) = seed("000").expect("seed 000");
+    let mut p = patient("seed000-eligible");
+    for l in &mut p.lesions {
+        l.arterial_enhancement = Some(false);
+    }
+    let facts = tm_matcher::PatientFacts::new(&p, tm_matcher::MatchConfig::new(as_of()));
+    let r = tm_matcher::evaluate_trial(&t, &c, &facts, true);
+    assert_eq!(r.failed, vec!["I4".to_string()]);
+    // Enhancement not recorded: unknown, with what is missing.
+    for l in &mut p.lesions {
+        l.arterial_enhancement = None;
+    }
+    let facts = tm_matcher::PatientFacts::new(&p, tm_matcher::MatchConfig::new(as_of()));
+    let r = tm_matcher::evaluate_trial(&t, &c, &facts, true);
+    assert_eq!(r.verdict, Verdict::NeedsData);
+    assert_eq!(leaf_ids_with(&r, Outcome::Unknown), vec!["I4".to_string()]);
+    assert!(
+        r.missing
+            .iter()
+            .any(|m| m.text.contains("arterial-phase enhancement")),
+        "{:#?}",
+        r.missing
     );
 }
 
@@ -107,7 +152,7 @@ fn seed000_platelets_60_fails_blood_routine() {
 }
 
 #[test]
-fn seed000_lvef_missing_is_the_only_unknown() {
+fn seed000_lvef_missing_needs_data_for_i85_only() {
     let r = screen("seed000-lvef-missing", "000").expect("seed 000 readable");
     assert!(r.failed.is_empty());
     assert_eq!(
@@ -119,19 +164,8 @@ fn seed000_lvef_missing_is_the_only_unknown() {
         "{:?}",
         r.missing
     );
-    assert_ne!(r.verdict, Verdict::Eligible);
-    let blocking = r
-        .criteria
-        .iter()
-        .any(|c| c.outcome == Outcome::Review && c.review_reason.iter().any(|x| x.blocking));
-    assert_eq!(
-        r.verdict,
-        if blocking {
-            Verdict::NeedsReview
-        } else {
-            Verdict::NeedsData
-        }
-    );
+    assert_eq!(r.verdict, Verdict::NeedsData);
+    only_enrolment_items(&r);
 }
 
 #[test]
@@ -192,14 +226,27 @@ fn seed004_hbv_dna_5000_copies_and_age_76() {
 /// anticoagulants is not cleared of it (before, the fragment was and-ed
 /// with the anticoagulant leaf and E6 passed on half of its text).
 #[test]
-fn seed004_unparsed_fragment_of_exclusion_blocks_a_pass() {
+fn seed004_candidate_is_eligible_on_a_documented_resectability_decision() {
     let r = screen("seed004-eligible", "004").expect("seed 004 readable");
-    let e6 = outcome(&r, "E6");
-    assert_eq!(e6.outcome, Outcome::Review, "{}", e6.explanation);
-    assert!(e6
-        .review_reason
-        .iter()
-        .any(|x| x.kind == "unparsed" && x.text.contains("bleeding events")));
+    assert!(r.failed.is_empty(), "{:?}", r.failed);
+    assert_eq!(r.verdict, Verdict::Eligible, "{:#?}", r.blocking_review);
+    only_enrolment_items(&r);
+    for id in ["I3", "I7", "E1", "E3", "E5", "E6", "E7", "E14"] {
+        assert_eq!(outcome(&r, id).outcome, Outcome::Pass, "{id}");
+    }
+    // Without the MDT decision, "deemed resectable" (I3) and "unresectable"
+    // (E3) are missing data, never a guess.
+    let (t, c) = seed("004").expect("seed 004");
+    let mut p = patient("seed004-eligible");
+    p.observations
+        .retain(|o| o.concept.as_deref() != Some("resectable"));
+    let facts = tm_matcher::PatientFacts::new(&p, tm_matcher::MatchConfig::new(as_of()));
+    let r = tm_matcher::evaluate_trial(&t, &c, &facts, true);
+    assert_eq!(r.verdict, Verdict::NeedsData);
+    assert_eq!(
+        leaf_ids_with(&r, Outcome::Unknown),
+        vec!["I3".to_string(), "E3".to_string()]
+    );
 }
 
 #[test]
@@ -209,17 +256,16 @@ fn seed004_candidate_fails_nothing() {
 }
 
 #[test]
-fn seed002_candidate_fails_nothing() {
+fn seed002_candidate_is_eligible() {
     let Some(r) = screen("seed002-eligible", "002") else {
         return eprintln!("note: seed 002 not readable yet");
     };
     assert!(r.failed.is_empty(), "{:?}", r.failed);
     assert_eq!(outcome(&r, "I5").outcome, Outcome::Pass);
-    assert_ne!(
-        r.verdict,
-        Verdict::Eligible,
-        "I2 (relapse, no effective therapy), E1 (uncontrolled disease), E4 and E7 need a clinician: never eligible"
-    );
+    // I2: HCC, BCLC B/C, relapsed with no effective therapy (MDT note).
+    assert_eq!(outcome(&r, "I2").outcome, Outcome::Pass);
+    assert_eq!(r.verdict, Verdict::Eligible, "{:#?}", r.blocking_review);
+    only_enrolment_items(&r);
 }
 
 #[test]

@@ -47,6 +47,26 @@ pub enum OverallStatus {
 }
 
 impl OverallStatus {
+    /// The status as people read it: `Recruiting`, `Active, not recruiting`.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::ActiveNotRecruiting => "Active, not recruiting",
+            Self::Completed => "Completed",
+            Self::EnrollingByInvitation => "Enrolling by invitation",
+            Self::NotYetRecruiting => "Not yet recruiting",
+            Self::Recruiting => "Recruiting",
+            Self::Suspended => "Suspended",
+            Self::Terminated => "Terminated",
+            Self::Withdrawn => "Withdrawn",
+            Self::Available => "Available",
+            Self::NoLongerAvailable => "No longer available",
+            Self::TemporarilyNotAvailable => "Temporarily not available",
+            Self::ApprovedForMarketing => "Approved for marketing",
+            Self::Withheld => "Withheld",
+            Self::Unknown => "Unknown status",
+        }
+    }
+
     /// All values, in API v2 order.
     pub const ALL: [OverallStatus; 14] = [
         Self::ActiveNotRecruiting,

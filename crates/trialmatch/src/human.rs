@@ -4,22 +4,7 @@ use tm_model::{AgeLimit, OverallStatus, Phase};
 
 /// `Recruiting`, `Active, not recruiting`, …
 pub fn status(s: OverallStatus) -> &'static str {
-    match s {
-        OverallStatus::ActiveNotRecruiting => "Active, not recruiting",
-        OverallStatus::Completed => "Completed",
-        OverallStatus::EnrollingByInvitation => "Enrolling by invitation",
-        OverallStatus::NotYetRecruiting => "Not yet recruiting",
-        OverallStatus::Recruiting => "Recruiting",
-        OverallStatus::Suspended => "Suspended",
-        OverallStatus::Terminated => "Terminated",
-        OverallStatus::Withdrawn => "Withdrawn",
-        OverallStatus::Available => "Available",
-        OverallStatus::NoLongerAvailable => "No longer available",
-        OverallStatus::TemporarilyNotAvailable => "Temporarily not available",
-        OverallStatus::ApprovedForMarketing => "Approved for marketing",
-        OverallStatus::Withheld => "Withheld",
-        OverallStatus::Unknown => "Unknown status",
-    }
+    s.label()
 }
 
 pub fn opt_status(s: Option<OverallStatus>) -> &'static str {

@@ -1206,6 +1206,23 @@ impl<'p> PatientFacts<'p> {
     }
 }
 
+impl PatientFacts<'_> {
+    /// Whether the patient has, as of the index date, an active condition
+    /// that is (or descends from, lexicon `is_a`) one of `concepts`.
+    pub fn has_active_condition(&self, concepts: &[String]) -> bool {
+        !concepts.is_empty()
+            && self.patient.conditions.iter().any(|c| {
+                c.is_active_on(self.cfg.as_of)
+                    && c.concept
+                        .as_deref()
+                        .is_some_and(|k| match self.ancestors.get(k) {
+                            Some(a) => concepts.iter().any(|t| concepts::answers_with(a, t)),
+                            None => concepts.iter().any(|t| answers(k, t)),
+                        })
+            })
+    }
+}
+
 impl Evidence {
     /// Placeholder evidence for the fast path (nothing is shown).
     fn light(concept: &str) -> Evidence {

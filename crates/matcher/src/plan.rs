@@ -289,6 +289,13 @@ impl Plan {
                         Out::Pass | Out::Remaining => {}
                     }
                 }
+                // The studied condition (`trial::structured_condition`).
+                if !blocked
+                    && !info.conditions.is_empty()
+                    && !facts.has_active_condition(&info.condition_concepts)
+                {
+                    blocked = true;
+                }
                 let v = if blocked {
                     Verdict::NeedsReview
                 } else if has_unknown {

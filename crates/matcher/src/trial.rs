@@ -241,13 +241,70 @@ fn structured_sex(t: &TrialInfo, facts: &PatientFacts, ex: bool) -> Option<Crite
 
 /// True when the patient has an active condition the trial lists.
 pub fn condition_match(t: &TrialInfo, facts: &PatientFacts) -> bool {
-    facts.patient.conditions.iter().any(|c| {
-        c.is_active_on(facts.cfg.as_of)
-            && c.concept.as_deref().is_some_and(|k| {
-                t.condition_concepts
-                    .iter()
-                    .any(|tc| crate::concepts::answers(k, tc))
-            })
+    facts.has_active_condition(&t.condition_concepts)
+}
+
+/// The condition the trial studies (registry `conditions`: metadata, not
+/// criteria text). A trial is never `eligible` for a patient who is not
+/// known to have it: the check passes when an active diagnosis of the
+/// patient is (or descends from) a lexicon concept the trial's conditions
+/// name; otherwise it is a blocking review item of kind `condition` — the
+/// coordinator confirms the diagnosis (condition names the lexicon does not
+/// know, healthy-volunteer studies, or no matching diagnosis on record).
+/// `None` when the trial lists no condition.
+pub fn structured_condition(
+    t: &TrialInfo,
+    facts: &PatientFacts,
+    ex: bool,
+) -> Option<CriterionResult> {
+    if t.conditions.is_empty() {
+        return None;
+    }
+    let matched = condition_match(t, facts);
+    let text = format!("condition studied: {}", t.conditions.join("; "));
+    let (outcome, review_reason, explanation) = if matched {
+        (
+            Outcome::Pass,
+            Vec::new(),
+            ex.then(|| {
+                format!(
+                    "COND inclusion → pass (the patient has an active diagnosis of {})",
+                    t.condition_concepts.join(" / ")
+                )
+            }),
+        )
+    } else {
+        let why = if t.condition_concepts.is_empty() {
+            "the trial's condition is not one trialmatch recognises: confirm the patient has it"
+        } else {
+            "no active diagnosis of the studied condition on record: confirm the patient has it"
+        };
+        (
+            Outcome::Review,
+            vec![ReviewItem {
+                kind: "condition".into(),
+                text: format!("{text} — {why}"),
+                span: (0, 0),
+                blocking: true,
+                criterion: "COND".into(),
+                criteria: Vec::new(),
+            }],
+            ex.then(|| format!("COND inclusion → review ({why})")),
+        )
+    };
+    Some(CriterionResult {
+        id: "COND".into(),
+        kind: "inclusion",
+        text,
+        span: None,
+        holds: matched.then_some(true),
+        outcome,
+        review_reason,
+        explanation: explanation.unwrap_or_default(),
+        evidence: Vec::new(),
+        missing: Vec::new(),
+        decided_by: Vec::new(),
+        parent: None,
     })
 }
 
@@ -267,6 +324,9 @@ pub fn evaluate_trial(
     }
     if let Some(s) = structured_sex(t, facts, ex) {
         criteria.push(s);
+    }
+    if let Some(c) = structured_condition(t, facts, ex) {
+        criteria.push(c);
     }
     for c in &compiled.criteria {
         criteria.push(eval_criterion(c, facts, ex));

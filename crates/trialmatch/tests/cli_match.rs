@@ -160,8 +160,8 @@ fn ranking_orders_verdicts_unknowns_condition_match_and_score() {
         ids(&v),
         [
             "NCT90000006",
-            "NCT90000005",
             "NCT90000004",
+            "NCT90000005",
             "NCT90000003",
             "NCT90000002",
             "NCT90000001"
@@ -176,16 +176,25 @@ fn ranking_orders_verdicts_unknowns_condition_match_and_score() {
         verdicts,
         [
             "eligible",
-            "eligible",
+            "needs_review",
             "needs_review",
             "needs_data",
             "needs_data",
             "ineligible"
         ]
     );
-    // Condition match breaks the tie between the two eligible trials.
+    // An asthma trial is never "eligible" for a patient with HCC only: the
+    // studied condition goes to review; condition match then breaks the
+    // tie between the two needs_review trials.
     assert_eq!(result(&v, "NCT90000006")["condition_match"], true);
     assert_eq!(result(&v, "NCT90000005")["condition_match"], false);
+    let cond = criterion(result(&v, "NCT90000005"), "COND");
+    assert_eq!(cond["outcome"], "review");
+    assert_eq!(cond["review_reason"][0]["kind"], "condition");
+    assert_eq!(
+        criterion(result(&v, "NCT90000006"), "COND")["outcome"],
+        "pass"
+    );
     // needs_data: fewest unknowns first; the unknown is the missing fact.
     assert_eq!(result(&v, "NCT90000003")["unknowns"], 1);
     assert_eq!(result(&v, "NCT90000002")["unknowns"], 2);

@@ -198,4 +198,45 @@ def seed004(pid, birth="1968-01-20", hbv=None):
 seed004("seed004-eligible", hbv=800).write("seed004-eligible","Seed 004: resectable BCLC B, HBV DNA 800 copies/mL on entecavir")
 seed004("seed004-hbv-dna-5000", hbv=5000).write("seed004-hbv-dna-5000","Seed 004: HBV DNA 5000 copies/mL > 2000 (E4)")
 seed004("seed004-age-76", birth="1948-10-02", hbv=800).write("seed004-age-76","Seed 004: age 76 at the index date (I1: 18–75)")
+# ---- seed 003 (Bordeaux, intra-arterial hepatic 177Lu-PRRT in GEP-NET) ----
+def seed003(pid, cycles=4, uptake=True):
+    p=P(pid,"male","1966-04-11")
+    p.cond("net","Well-differentiated neuroendocrine tumour of the small intestine (G2)","2021-06-15",snomed="255046005",icd="C7A.019")
+    p.cond("liver_metastases","Secondary malignant neoplasm of liver","2021-06-15",snomed="94381002",icd="C78.7")
+    p.proc("prrt","177Lu-DOTATATE (Lutathera) PRRT, cycle 4 of 4","2025-01-19")
+    p.obs("anc","Neutrophils [#/volume] in Blood by Automated count",D,2.9,"10*9/L","751-8",(1.8,7.5))
+    p.obs("platelets","Platelets [#/volume] in Blood by Automated count",D,132,"10*9/L","777-3",(150,400))
+    p.obs("hemoglobin","Hemoglobin [Mass/volume] in Blood",D,118,"g/L","718-7",(130,170))
+    p.obs("total_bilirubin","Bilirubin.total [Mass/volume] in Serum or Plasma",D,0.7,"mg/dL","1975-2",(0.1,1.2))
+    p.obs("alt","Alanine aminotransferase [Enzymatic activity/volume] in Serum or Plasma",D,41,"U/L","1742-6",(7,55))
+    p.obs("ast","Aspartate aminotransferase [Enzymatic activity/volume] in Serum or Plasma",D,46,"U/L","1920-8",(8,48))
+    p.obs("albumin","Albumin [Mass/volume] in Serum or Plasma",D,3.8,"g/dL","1751-7",(3.5,5.0))
+    p.obs("creatinine","Creatinine [Mass/volume] in Serum or Plasma",D,1.0,"mg/dL","2160-0",(0.7,1.3))
+    p.obs("inr","INR in Platelet poor plasma by Coagulation assay",D,1.0,"{INR}","6301-6",(0.8,1.2))
+    p.obs("pt","Prothrombin time (PT)",D,12.1,"s","5902-2",(9.5,13.8))
+    p.obs("lvef","Left ventricular Ejection fraction by US.2D+Calculated",D,58,"%","10230-1",cat="imaging")
+    p.obs("weight","Body weight","2025-02-18",78,"kg","29463-7",cat="vital-signs")
+    p.obs("height","Body height","2025-02-18",176,"cm","8302-2",cat="vital-signs")
+    p.obs("ecog","ECOG performance status","2025-02-18",integer=1,loinc="89247-1",cat="survey")
+    p.obs("prrt_cycles","177Lu-PRRT cycles received","2025-01-19",integer=cycles,cat="exam")
+    p.obs("ascites","Ascites","2025-02-12",coded={"text":"none"},cat="exam")
+    p.obs("hepatic_encephalopathy","Hepatic encephalopathy (West Haven)","2025-02-12",coded={"text":"none"},cat="exam")
+    # Restaging after cycle 4: liver-dominant disease, measurable (RECIST 1.1), unresectable, residual uptake.
+    p.lesion("L1","liver segment VIII",3.4,"2025-02-12",enhancing=True,treated=False)
+    p.lesion("L2","liver segment IV",2.2,"2025-02-12",enhancing=True,treated=False)
+    p.present("liver_dominant_metastases","Liver-dominant metastatic disease (MDT)","2025-02-14")
+    p.present("ssa_progression","RECIST progression on lanreotide within 12 months (MDT 2025-02-14)","2025-02-14")
+    p.absent("resectable","Resectable disease (MDT: not amenable to surgical resection)","2025-02-14")
+    p.obs("sstr_uptake","Residual uptake on 177Lu post-therapy scintigraphy (24 h after cycle 4)","2025-01-20",boolean=uptake,cat="imaging")
+    for c,d in [("complete_response","Complete response (RECIST 1.1)"),("extrahepatic_spread","Extrahepatic spread"),
+                ("bleeding_tendency","Coagulation disorder"),("portal_vein_thrombosis","Portal vein thrombosis"),
+                ("biliary_dilatation","Intrahepatic biliary dilatation"),("biliary_anastomosis","Bilio-enteric anastomosis or fistula"),
+                ("heart_failure","Heart failure"),("myocardial_infarction","Myocardial infarction"),("stroke","Stroke"),
+                ("hypertension","Arterial hypertension"),("pulmonary_embolism","Pulmonary embolism"),("unstable_angina","Unstable angina"),
+                ("clinical_trial_participation","Participation in another research protocol"),("mri_contraindication","MRI contraindication"),
+                ("lutathera_contraindication","Lutathera contraindicated"),("prrt_dose_limiting_toxicity","PRRT toxicity leading to dose reduction")]:
+        p.absent(c,d,"2025-02-14")
+    return p
+seed003("seed003-eligible").write("seed003-eligible","Seed 003: GEP-NET liver-dominant metastases after 4 Lutathera cycles, residual uptake, unresectable")
+seed003("seed003-no-residual-uptake", uptake=False).write("seed003-no-residual-uptake","Seed 003: no residual uptake on 177Lu scintigraphy (E2)")
 print("ok")

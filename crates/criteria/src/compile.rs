@@ -338,7 +338,7 @@ static REVIEW_CUES: LazyLock<Vec<(ReviewKind, Regex)>> = LazyLock::new(|| {
         (
             ReviewKind::Clinical,
             r(
-                r"(?:medically|physically|clinically)\s+fit(?-u:\b)|fit\s+(?:to|for)\s+(?:participate|participation|undergo|surgery|treatment|the\s+study)|despite\s+aggressive\s+treatment|clinically\s+significant|(?-u:\b)uncontrolled(?-u:\b)|poorly\s+controlled|deemed\s+resectable|not\s+amenable|unable\s+to\s+tolerate|unresectable|dominant|threatening|contraindicat\w+|tolerat(?:e|ing)\s+surgery|well\s+defined\s+tumou?r|measurable|assessable|according\s+to\s+(?:m?RECIST)",
+                r"(?:medically|physically|clinically)\s+fit(?-u:\b)|fit\s+(?:to|for)\s+(?:participate|participation|undergo|surgery|treatment|the\s+study)|despite\s+aggressive\s+treatment|clinically\s+significant|(?-u:\b)uncontrolled(?-u:\b)|poorly\s+controlled|deemed\s+resectable|not\s+amenable|unable\s+to\s+tolerate|unresectable|dominant|threatening|contraindicat\w+|tolerat(?:e|ing)\s+surgery|well\s+defined\s+tumou?r|measurable|assessable",
             ),
         ),
         (
@@ -1360,7 +1360,17 @@ pub fn compile_one(full: &str, c: &Criterion) -> CompiledCriterion {
     // parenthesis of comparisons is defined by it; the phrase's own guesses
     // and review cues give way, and its negation applies to the definition.
     for k in 0..cls.len() {
-        if cls[k].role != ClauseRole::Paren || !clause_has_cmp(&clause_exprs[k]) {
+        // "Contraindications to intra-hepatic arterial infusion (coagulation
+        // disorders, portal thrombosis, …)": the list defines the phrase too.
+        static CONTRA: LazyLock<Regex> = LazyLock::new(|| {
+            re_big(r"(?i)^\W*contraindications?\s+to\s").expect("contraindications to")
+        });
+        let defines = clause_has_cmp(&clause_exprs[k])
+            || (clause_exprs[k].is_some()
+                && cls[k]
+                    .host
+                    .is_some_and(|h| CONTRA.is_match(&s[cls[h].start..cls[h].end])));
+        if cls[k].role != ClauseRole::Paren || !defines {
             continue;
         }
         let Some(h) = cls[k].host else { continue };
@@ -1722,6 +1732,16 @@ static FILLER: LazyLock<Regex> = LazyLock::new(|| {
         | before\s+the\s+first\s+medication\s+in\s+the\s+study
         | negative\s+margins?\s+and\s+(?:the\s+)?remaining\s+liver\s+volume\s+sufficient\s+to\s+meet\s+(?:the\s+)?body(?:'s)?\s+needs
         | without\s+receiving\s+formal | (?:or\s+)?ongoing
+        | histologically\s+(?:proven|confirmed|documented)
+        | as\s+soon\s+as\s+the\s+diagnosis\s+is\s+made\s+in\s+case\s+of | without\s+waiting\s+for\s+tumou?r\s+progression
+        | according\s+to\s+(?-i:RECIST)(?:\s*1\.1)?
+        | intrauterine\s+devices? | progestin\s+(?:pills|injectables|implants?) | monthly\s+injectables
+        | combined\s+(?:oral\s+contraceptives?|patch|vaginal\s+ring) | (?:female\s+)?sterili[sz]ation | vasectomy | implants
+        | after\s+the\s+last\s+(?:cycle|(?:[\w-]+\s*®?\s+)?(?:dose|injection|administration|infusion))
+        | (?:with\s+)?no\s+evidence\s+of\s+ha?ematologic(?:al)?\s+(?:alteration|toxicity)\s+after\s+\d+\s+(?:(?-i:LUTATHERA)\s*®?\s+)?cycles
+        | realized\s+during\s+morphological\s+imaging\s+at\s+inclusion
+        | chest-abdomen-pelvis\s+(?-i:CT)\s+scan\s+and\s+hepatic\s+(?-i:MRI)
+        | according\s+to\s+standard\s+177-?Lu\s+scintigraphy\s+performed\s+in\s+the\s+clinical\s+routine(?:\s+\d+\s+hours\s+after\s+each\s+(?:(?-i:LUTATHERA)\s+)?(?:(?-i:IV)\s+)?treatment)?
         )(?-u:\b)?",
     )
     .expect("filler regex")
@@ -2634,6 +2654,36 @@ fn compile_clause<'v>(
                     None => e,
                 });
             }
+        }
+    }
+    // "has received 4 standard of care LUTATHERA® cycles": cycles of PRRT
+    // received, at least the number written.
+    static PRRT_CYCLES: LazyLock<Regex> = LazyLock::new(|| {
+        re_big(r"(?i)(?:has\s+)?(?:received|completed)\s+(?:at\s+least\s+)?(?P<n>\d+)\s+(?:standard\s+of\s+care\s+)?(?:(?-i:LUTATHERA)\s*®?|177\s*-?\s*Lu[\s-]*(?:DOTATATE|oxodotreotide)|(?-i:PRRT))\s+(?:cycles|courses)")
+            .expect("prrt cycles")
+    });
+    if let Some(c) = PRRT_CYCLES.captures(seg) {
+        if let (Some(n), Some(all)) = (
+            c.name("n").and_then(|n| n.as_str().parse::<f64>().ok()),
+            c.get(0),
+        ) {
+            let (a, b) = (cl.start + all.start(), cl.start + all.end());
+            let span = ctx.span(a, b);
+            let idx = ctx.atoms.len();
+            ctx.atoms.push(Atom {
+                field: "prrt_cycles".to_string(),
+                op: Op::Ge,
+                value: Value::Number(n),
+                unit: None,
+                span,
+                window: None,
+            });
+            ctx.cover(a, b);
+            let e = Expr::Compare { atom: idx };
+            expr = Some(match expr {
+                Some(x) => Expr::And { all: vec![x, e] },
+                None => e,
+            });
         }
     }
     // "PT within the normal range" (no threshold) → PT ≤ 1 × ULN.

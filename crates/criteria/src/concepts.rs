@@ -449,6 +449,95 @@ pub static DEFS: LazyLock<Vec<ConceptDef>> = LazyLock::new(|| {
             r"(?:liver|hepatic)\s+metastas[ie]s|metastas[ie]s\s+to\s+the\s+liver"
         ),
         c!(
+            &["liver_dominant_metastases"],
+            Condition,
+            None,
+            0.0,
+            0.0,
+            r"liver\s+metastatic\s+disease\s+(?:dominant\s+or\s+exclusive|exclusive\s+or\s+dominant)|liver[\s-](?:dominant|only)\s+(?:metastatic\s+)?disease"
+        ),
+        c!(
+            &["net"],
+            Condition,
+            None,
+            0.0,
+            0.0,
+            r"(?:well[\s-]differentiated\s+)?(?:gastro-?entero-?pancreatic\s+)?neuroendocrine\s+tumou?rs?(?:\s*\((?-i:NETs?)\))?(?:\s+of\s+(?:the\s+)?(?:gastrointestinal|pancreatic)(?:\s+or\s+pancreatic)?\s+origin(?:\s*\((?-i:GEP)\))?)?|(?-i:GEP-?NETs?)"
+        ),
+        // "progressive after treatment with cold somatostatin analog".
+        c!(
+            &["ssa_progression"],
+            Condition,
+            None,
+            0.0,
+            0.0,
+            r"(?:are\s+)?progressive\s+after\s+treatment\s+with\s+(?:cold\s+)?somatostatin\s+analog(?:ue)?s?|progress(?:ion|ed)\s+(?:on|after)\s+(?:cold\s+)?somatostatin\s+analog(?:ue)?s?"
+        ),
+        c!(
+            &["complete_response"],
+            Condition,
+            None,
+            0.0,
+            0.0,
+            r"complete\s+response\s+defined\s+by\s+the\s+absence\s+of\s+lesions?(?:\s+according\s+to\s+(?-i:RECIST)(?:\s*1\.1)?)?"
+        ),
+        c!(
+            &["sstr_uptake"],
+            Condition,
+            None,
+            0.0,
+            0.0,
+            r"residual\s+uptake"
+        ),
+        c!(
+            &["portal_vein_thrombosis"],
+            Condition,
+            None,
+            0.0,
+            0.0,
+            r"portal\s+(?:vein\s+|venous\s+)?thrombosis"
+        ),
+        c!(
+            &["biliary_dilatation"],
+            Condition,
+            None,
+            0.0,
+            0.0,
+            r"(?:intra-?hepatic\s+)?biliary\s+(?:tract\s+)?dilatation"
+        ),
+        c!(
+            &["biliary_anastomosis"],
+            Condition,
+            None,
+            0.0,
+            0.0,
+            r"(?:digestive\s+or\s+)?biliary\s+anastomosis(?:\s+or\s+fistula)?|bilio-?enteric\s+anastomosis"
+        ),
+        c!(
+            &["mri_contraindication"],
+            Condition,
+            None,
+            0.0,
+            0.0,
+            r"(?-i:MRI)\s+(?:scan\s+)?contraindicated|contraindications?\s+to\s+(?-i:MRI)"
+        ),
+        c!(
+            &["lutathera_contraindication"],
+            Condition,
+            None,
+            0.0,
+            0.0,
+            r"(?-i:LUTATHERA)\s*®?\s+contraindicated"
+        ),
+        c!(
+            &["prrt_dose_limiting_toxicity"],
+            Condition,
+            None,
+            0.0,
+            0.0,
+            r"toxicity\s+during\s+one\s+of\s+the\s+(?:(?-i:IV)\s+)?administrations\s+leading\s+to\s+a\s+reduction\s+or\s+cancellation\s+of\s+the\s+following\s+dose"
+        ),
+        c!(
             &["extrahepatic_spread"],
             Condition,
             None,
@@ -676,7 +765,7 @@ pub static DEFS: LazyLock<Vec<ConceptDef>> = LazyLock::new(|| {
             None,
             0.0,
             0.0,
-            r"(?:at\s+least\s+one\s+)?(?:radiologically\s+)?measurable\s+(?:target\s+)?(?:tumou?rs?|lesions?|disease)(?:\s*\(\s*(?-i:RECIST)(?:\s*(?:v(?:ersion)?\.?\s*)?1\.1)?\s*\)|\s+(?:according\s+to|per|by|as\s+defined\s+by|using)\s+(?:the\s+)?(?-i:RECIST)(?:\s*(?:v(?:ersion)?\.?\s*)?1\.1)?(?:\s+criteria)?)?"
+            r"assessable\s+by\s+(?-i:RECIST)(?:\s*(?:v(?:ersion)?\.?\s*)?1\.1)?|(?:at\s+least\s+one\s+)?(?:radiologically\s+)?measurable\s+(?:target\s+)?(?:tumou?rs?|lesions?|disease)(?:\s*\(\s*(?-i:RECIST)(?:\s*(?:v(?:ersion)?\.?\s*)?1\.1)?\s*\)|\s+(?:according\s+to|per|by|as\s+defined\s+by|using)\s+(?:the\s+)?(?-i:RECIST)(?:\s*(?:v(?:ersion)?\.?\s*)?1\.1)?(?:\s+criteria)?)?"
         ),
         c!(
             &["hepatic_artery_malformation"],
@@ -712,7 +801,7 @@ pub static DEFS: LazyLock<Vec<ConceptDef>> = LazyLock::new(|| {
             None,
             0.0,
             0.0,
-            r"(?:deemed|considered|judged|assessed\s+as)\s+(?:technically\s+)?resectable|(?:(?:the\s+)?tumou?r\s+is\s+)?(?:un|non-?)resectable|resectable\s+(?:disease|tumou?rs?)"
+            r"(?:deemed|considered|judged|assessed\s+as)\s+(?:technically\s+)?resectable|(?:(?:the\s+)?tumou?r\s+is\s+)?(?:un|non-?)resectable|not\s+amenable\s+to\s+surgical\s+resection|resectable\s+(?:disease|tumou?rs?)"
         ),
         // "capable of tolerating surgery": the pre-operative fitness
         // assessment (anaesthesia / surgical review).
@@ -796,7 +885,7 @@ pub static DEFS: LazyLock<Vec<ConceptDef>> = LazyLock::new(|| {
             None,
             0.0,
             0.0,
-            r"(?:clinical(?:ly)?\s+significant\s+)?bleeding\s+(?:events?|tendenc(?:y|ies)|diathes[ie]s|disorders?)(?:\s+or\s+bleeding\s+tendenc(?:y|ies))?|coagulopathy"
+            r"(?:clinical(?:ly)?\s+significant\s+)?bleeding\s+(?:events?|tendenc(?:y|ies)|diathes[ie]s|disorders?)(?:\s+or\s+bleeding\s+tendenc(?:y|ies))?|coagulopathy|coagulation\s+disorders?"
         ),
         c!(
             &["sle"],
@@ -1016,7 +1105,7 @@ pub static DEFS: LazyLock<Vec<ConceptDef>> = LazyLock::new(|| {
             None,
             0.0,
             0.0,
-            r"(?:participated|participating|participation|enrolled|enrollment)\s+in\s+(?:an?\s+)?(?:other|another)?\s*(?:interventional\s+)?(?:clinical\s+)?(?:trials?|stud(?:y|ies)|research\s+protocols?)"
+            r"(?:participated|participating|participation|enrolled|enrollment)\s+(?:in|to)\s+(?:an?\s+)?(?:other|another)?\s*(?:interventional\s+)?(?:clinical\s+)?(?:trials?|stud(?:y|ies)|research\s+protocols?)"
         ),
     ]
 });
@@ -1125,6 +1214,7 @@ pub fn negated_mention(text: &str) -> bool {
         "unresectable",
         "non-resectable",
         "nonresectable",
+        "not amenable",
     ]
     .iter()
     .any(|n| l.contains(n))

@@ -744,3 +744,45 @@ fn never_panics_on_odd_text() {
         every_span_in_text(t, &c);
     }
 }
+
+/// Issue 9: the GEP-NET trial (seed 003) is computable apart from its
+/// consent / agreement items.
+#[test]
+fn seed_003_gep_net_criteria() {
+    let Some((_, c)) = seed("003") else { return };
+    assert!(has_leaf(get(&c, "I1"), "net"));
+    let i3 = get(&c, "I3");
+    let a = i3
+        .atoms
+        .iter()
+        .find(|a| a.field == "prrt_cycles")
+        .expect("cycles");
+    assert_eq!((a.op, a.value), (Op::Ge, Value::Number(4.0)));
+    let i4 = get(&c, "I4");
+    assert!(has_leaf(i4, "liver_dominant_metastases"));
+    assert!(has_leaf(i4, "measurable_disease"));
+    assert!(negated_leaf(i4, "resectable"));
+    // "Contraindications to intra-hepatic arterial infusion (list)": the
+    // list defines the phrase; no clinical review is left.
+    let e5 = get(&c, "E5");
+    assert_eq!(e5.status, Status::Computable, "{:?}", e5.expr);
+    for k in [
+        "bleeding_tendency",
+        "portal_vein_thrombosis",
+        "biliary_dilatation",
+        "biliary_anastomosis",
+    ] {
+        assert!(has_leaf(e5, k), "{k}");
+    }
+    assert!(negated_leaf(get(&c, "E2"), "sstr_uptake"));
+    for id in [
+        "I1", "I2", "I3", "I4", "I5", "I6", "I7", "E1", "E2", "E5", "E10", "E12", "E13",
+    ] {
+        assert_eq!(get(&c, id).status, Status::Computable, "{id}");
+    }
+    // The contraception methods are part of the agreement item.
+    assert!(!get(&c, "I9")
+        .review_reason
+        .iter()
+        .any(|r| r.kind == ReviewKind::Unparsed));
+}

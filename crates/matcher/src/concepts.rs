@@ -75,7 +75,7 @@ pub enum FactKind {
 pub fn fact_kind(id: &str) -> FactKind {
     match id {
         "ecog" | "karnofsky" => FactKind::Performance,
-        "age" => FactKind::Timeless,
+        "age" | "prrt_cycles" => FactKind::Timeless,
         "weight" | "height" | "bmi" | "bsa" | "sbp" | "dbp" | "heart_rate" => FactKind::Vital,
         "maa_lung_dose_gy"
         | "lung_shunt_fraction"

@@ -409,3 +409,34 @@ fn seed003_i2_alternatives_are_or() {
     assert_ne!(outcome(&r, "I2").outcome, Outcome::Fail);
     assert!(!r.failed.contains(&"I2".to_string()), "{:?}", r.failed);
 }
+
+#[test]
+fn seed003_gep_net_candidate_is_eligible_and_residual_uptake_decides_e2() {
+    let Some(r) = screen("seed003-eligible", "003") else {
+        return eprintln!("note: seed 003 not readable");
+    };
+    assert!(r.failed.is_empty(), "{:?}", r.failed);
+    for id in ["I1", "I2", "I3", "I4", "I7", "E1", "E2", "E5", "E12", "E13"] {
+        assert_eq!(
+            outcome(&r, id).outcome,
+            Outcome::Pass,
+            "{id}: {}",
+            outcome(&r, id).explanation
+        );
+    }
+    assert_eq!(r.verdict, Verdict::Eligible, "{:#?}", r.blocking_review);
+    only_enrolment_items(&r);
+    let r = screen("seed003-no-residual-uptake", "003").expect("seed 003");
+    assert_eq!(r.failed, vec!["E2".to_string()]);
+    // Fewer than 4 PRRT cycles fails I3.
+    let (t, c) = seed("003").expect("seed 003");
+    let mut p = patient("seed003-eligible");
+    for o in &mut p.observations {
+        if o.concept.as_deref() == Some("prrt_cycles") {
+            o.value = Some(tm_model::patient::ObsValue::Integer(3));
+        }
+    }
+    let facts = tm_matcher::PatientFacts::new(&p, tm_matcher::MatchConfig::new(as_of()));
+    let r = tm_matcher::evaluate_trial(&t, &c, &facts, true);
+    assert_eq!(r.failed, vec!["I3".to_string()]);
+}

@@ -18,7 +18,7 @@ fn demo_screens_every_example_patient_against_the_seed_trials() {
     let o = tm(&db, &["demo"]);
     assert!(o.status.success(), "{}", stderr(&o));
     let out = stdout(&o);
-    assert!(out.contains("Screening 11 example patients"), "{out}");
+    assert!(out.contains("Screening 13 example patients"), "{out}");
     // Child-Pugh 8 fails seed 000's inclusion 5 (Child-Pugh score ≤ 7).
     let line = demo_line(&out, "seed000-child-pugh-8", "NCT06310590").expect(&out);
     assert!(line.contains("ineligible") && line.contains("I5"), "{line}");

@@ -35,7 +35,7 @@ pub const SEEDS: [(&str, &[u8]); 5] = [
 ];
 
 /// The example patients for the seed trials, as written (FHIR R4 Bundles).
-pub const PATIENTS: [(&str, &str); 11] = [
+pub const PATIENTS: [(&str, &str); 13] = [
     (
         "examples/patients/seed000-child-pugh-8.json",
         include_str!("../../../../examples/patients/seed000-child-pugh-8.json"),
@@ -67,6 +67,14 @@ pub const PATIENTS: [(&str, &str); 11] = [
     (
         "examples/patients/seed002-inkt-low.json",
         include_str!("../../../../examples/patients/seed002-inkt-low.json"),
+    ),
+    (
+        "examples/patients/seed003-eligible.json",
+        include_str!("../../../../examples/patients/seed003-eligible.json"),
+    ),
+    (
+        "examples/patients/seed003-no-residual-uptake.json",
+        include_str!("../../../../examples/patients/seed003-no-residual-uptake.json"),
     ),
     (
         "examples/patients/seed004-age-76.json",

@@ -35,7 +35,7 @@ use crate::segment::{segment, Criterion, Kind};
 
 /// Version of the compiler; stored with compiled criteria, which are
 /// recompiled when it changes.
-pub const COMPILER_VERSION: &str = "tm-criteria/0.3.0";
+pub const COMPILER_VERSION: &str = "tm-criteria/0.3.1";
 
 /// Compiles a whole criteria text: segmentation then one
 /// [`CompiledCriterion`] per criterion (spans into `criteria_text`).

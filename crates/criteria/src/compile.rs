@@ -780,6 +780,37 @@ impl Ctx<'_> {
     fn text(&self, a: usize, b: usize) -> String {
         self.view.s.get(a..b).unwrap_or("").to_string()
     }
+    /// A comparison read from the whole phrase `[a, b)` (covered): its atom
+    /// and the `compare` leaf.
+    fn compare(
+        &mut self,
+        field: &str,
+        op: Op,
+        value: Value,
+        unit: Option<&str>,
+        (a, b): (usize, usize),
+    ) -> Expr {
+        let span = self.span(a, b);
+        let idx = self.atoms.len();
+        self.atoms.push(Atom {
+            field: field.to_string(),
+            op,
+            value,
+            unit: unit.map(str::to_string),
+            span,
+            window: None,
+        });
+        self.cover(a, b);
+        Expr::Compare { atom: idx }
+    }
+}
+
+/// `e` joined to the clause's expression so far (both must hold).
+fn and_with(expr: Option<Expr>, e: Expr) -> Expr {
+    match expr {
+        Some(x) => Expr::And { all: vec![x, e] },
+        None => e,
+    }
 }
 
 fn parse_op(s: &str) -> Option<Op> {
@@ -1484,15 +1515,12 @@ pub fn compile_one(full: &str, c: &Criterion) -> CompiledCriterion {
                     // "systemic hormone treatment (equivalent to > 10 mg
                     // prednisone/day)": a comparison on a measure of the
                     // host's therapy qualifies that therapy.
-                    Some(hx) if qualifying_measure(&hx, &e, &ctx.atoms).is_some() => {
-                        let target = qualifying_measure(&hx, &e, &ctx.atoms).unwrap_or_default();
-                        qualify_has(hx, &target, &e)
-                    }
-                    Some(hx) => {
+                    Some(hx) => match qualifying_measure(&hx, &e, &ctx.atoms) {
+                        Some(target) => qualify_has(hx, &target, &e),
                         // "No significant renal impairment (CrCl < 30)": the
                         // host's negation applies to its definition.
-                        join(c.kind, vec![hx, e], false)
-                    }
+                        None => join(c.kind, vec![hx, e], false),
+                    },
                 });
             }
             _ => top.push((k, e)),
@@ -2636,23 +2664,14 @@ fn compile_clause<'v>(
             });
             let n = c.name("n").and_then(|n| n.as_str().parse::<f64>().ok());
             if let (Some(op), Some(n), Some(all)) = (op, n, c.get(0)) {
-                let (a, b) = (cl.start + all.start(), cl.start + all.end());
-                let span = ctx.span(a, b);
-                let idx = ctx.atoms.len();
-                ctx.atoms.push(Atom {
-                    field: "prednisone_equivalent_dose".to_string(),
+                let e = ctx.compare(
+                    "prednisone_equivalent_dose",
                     op,
-                    value: Value::Number(n),
-                    unit: Some("mg/d".to_string()),
-                    span,
-                    window: None,
-                });
-                ctx.cover(a, b);
-                let e = Expr::Compare { atom: idx };
-                expr = Some(match expr {
-                    Some(x) => Expr::And { all: vec![x, e] },
-                    None => e,
-                });
+                    Value::Number(n),
+                    Some("mg/d"),
+                    (cl.start + all.start(), cl.start + all.end()),
+                );
+                expr = Some(and_with(expr, e));
             }
         }
     }
@@ -2667,23 +2686,14 @@ fn compile_clause<'v>(
             c.name("n").and_then(|n| n.as_str().parse::<f64>().ok()),
             c.get(0),
         ) {
-            let (a, b) = (cl.start + all.start(), cl.start + all.end());
-            let span = ctx.span(a, b);
-            let idx = ctx.atoms.len();
-            ctx.atoms.push(Atom {
-                field: "prrt_cycles".to_string(),
-                op: Op::Ge,
-                value: Value::Number(n),
-                unit: None,
-                span,
-                window: None,
-            });
-            ctx.cover(a, b);
-            let e = Expr::Compare { atom: idx };
-            expr = Some(match expr {
-                Some(x) => Expr::And { all: vec![x, e] },
-                None => e,
-            });
+            let e = ctx.compare(
+                "prrt_cycles",
+                Op::Ge,
+                Value::Number(n),
+                None,
+                (cl.start + all.start(), cl.start + all.end()),
+            );
+            expr = Some(and_with(expr, e));
         }
     }
     // "PT within the normal range" (no threshold) → PT ≤ 1 × ULN.
@@ -2695,22 +2705,14 @@ fn compile_clause<'v>(
             !used_mentions[*k] && DEFS[m.def].cat == Cat::Measure && m.end <= cl.start + wm.start()
         }) {
             let _ = k;
-            let span = ctx.span(m.start, cl.start + wm.end());
-            let idx = ctx.atoms.len();
-            ctx.atoms.push(Atom {
-                field: DEFS[m.def].ids[0].to_string(),
-                op: Op::Le,
-                value: Value::XUln { x_uln: 1.0 },
-                unit: None,
-                span,
-                window: None,
-            });
-            ctx.cover(m.start, cl.start + wm.end());
-            let e = Expr::Compare { atom: idx };
-            expr = Some(match expr {
-                Some(x) => Expr::And { all: vec![x, e] },
-                None => e,
-            });
+            let e = ctx.compare(
+                DEFS[m.def].ids[0],
+                Op::Le,
+                Value::XUln { x_uln: 1.0 },
+                None,
+                (m.start, cl.start + wm.end()),
+            );
+            expr = Some(and_with(expr, e));
         }
     }
     // Child-Pugh and BCLC words that are stages, not numbers.

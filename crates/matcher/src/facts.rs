@@ -58,6 +58,9 @@ pub struct PatientFacts<'p> {
     obs: HashMap<&'p str, Vec<&'p Observation>>,
     /// Lexicon ancestors of every condition / procedure / medication concept.
     ancestors: HashMap<&'p str, Vec<String>>,
+    /// For a concept, the observed concepts that descend from it (lexicon
+    /// `is_a`), sorted: their yes/no observations answer it.
+    narrower_obs: HashMap<String, Vec<&'p str>>,
 }
 
 fn display(id: &str) -> String {
@@ -301,8 +304,15 @@ impl<'p> PatientFacts<'p> {
                 .entry(c.as_str())
                 .or_insert_with(|| concepts::ancestors(c));
         }
+        let mut narrower_obs: HashMap<String, Vec<&'p str>> = HashMap::new();
         for c in obs.keys() {
-            ancestors.entry(c).or_insert_with(|| concepts::ancestors(c));
+            let a = ancestors.entry(c).or_insert_with(|| concepts::ancestors(c));
+            for b in a.iter().filter(|b| b.as_str() != *c) {
+                narrower_obs.entry(b.clone()).or_default().push(c);
+            }
+        }
+        for v in narrower_obs.values_mut() {
+            v.sort_unstable();
         }
         PatientFacts {
             patient,
@@ -310,6 +320,7 @@ impl<'p> PatientFacts<'p> {
             derived,
             obs,
             ancestors,
+            narrower_obs,
         }
     }
 
@@ -1120,28 +1131,40 @@ impl<'p> PatientFacts<'p> {
         // absence of a broader concept answers no ("no autoimmune disease"
         // → no SLE); a documented presence of a narrower one answers yes
         // (lexicon `is_a`, yes/no observations only — never a quantity).
+        #[derive(PartialEq)]
+        enum Rel {
+            Own,
+            Broader,
+            Narrower,
+        }
         let broader = concepts::ancestors(concept);
-        for (id, list) in &self.obs {
-            let own = *id == concept;
-            let is_broader = !own && broader.iter().any(|b| b == id);
-            let is_narrower = !own
-                && !is_broader
-                && self
-                    .ancestors
-                    .get(id)
-                    .is_some_and(|a| concepts::answers_with(a, concept));
-            if !(own || is_broader || is_narrower) {
+        let related = broader
+            .iter()
+            .map(|b| {
+                (
+                    b.as_str(),
+                    if b == concept { Rel::Own } else { Rel::Broader },
+                )
+            })
+            .chain(
+                self.narrower_obs
+                    .get(concept)
+                    .into_iter()
+                    .flatten()
+                    .map(|n| (*n, Rel::Narrower)),
+            );
+        for (id, rel) in related {
+            let Some(o) = self.obs.get(id).and_then(|v| v.first()) else {
                 continue;
-            }
-            let Some(o) = list.first() else { continue };
+            };
             let Some(d) = o.effective else { continue };
             let lim = earliest.unwrap_or_else(|| as_of.add_days(-obs_window(id)));
             if d < lim {
                 continue;
             }
             match obs_yes_no(o) {
-                Some(true) if !is_broader => yes.push(obs_evidence(o)),
-                Some(false) if !is_narrower => no.push(obs_evidence(o)),
+                Some(true) if rel != Rel::Broader => yes.push(obs_evidence(o)),
+                Some(false) if rel != Rel::Narrower => no.push(obs_evidence(o)),
                 _ => {}
             }
         }

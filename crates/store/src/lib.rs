@@ -20,6 +20,7 @@ mod error;
 mod import;
 mod migrations;
 mod query;
+mod service;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;

@@ -91,3 +91,12 @@ pub fn write_stdout(s: &str) {
         std::process::exit(1);
     }
 }
+
+impl From<tm_app::AppError> for CliError {
+    fn from(e: tm_app::AppError) -> Self {
+        match e.kind {
+            tm_app::ErrorKind::BadRequest => CliError::usage(e.message),
+            _ => CliError::failure(e.message),
+        }
+    }
+}

@@ -19,9 +19,7 @@ macro_rules! outln {
 }
 
 mod cmd;
-mod compiled;
 mod ctx;
-mod hooks;
 mod human;
 
 use std::path::PathBuf;

@@ -11,12 +11,10 @@
 //!   every trial in the store, each pair under `catch_unwind` (a panic is
 //!   reported with the trial id and patient); verdict counts and timing.
 
-use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use tm_criteria::{CompiledCriteria, COMPILER_VERSION};
+use tm_criteria::CompiledCriteria;
 use tm_matcher::{evaluate_trial, rank, MatchConfig, PatientFacts, Plan, TrialInfo, Verdict};
 use tm_model::Date;
 use tm_store::{Store, DEFAULT_BATCH_SIZE};
@@ -159,7 +157,7 @@ struct Loaded {
 /// Reads every trial (only those with a criteria text when
 /// `with_criteria_only`) and its compiled criteria from the store; criteria
 /// missing for the current compiler version are compiled and stored first
-/// (the import normally did it: `crate::compiled`).
+/// (the import normally did it: `tm_app::compiled`).
 fn load(ctx: &Ctx, with_criteria_only: bool) -> Result<Loaded, CliError> {
     let started = Instant::now();
     let mut store = ctx.open_existing_store()?.ok_or_else(|| {
@@ -168,7 +166,7 @@ fn load(ctx: &Ctx, with_criteria_only: bool) -> Result<Loaded, CliError> {
             ctx.db.display()
         ))
     })?;
-    let compiled_now = crate::compiled::compile_missing(&mut store)?;
+    let compiled_now = tm_app::compiled::compile_missing(&mut store)?;
     let all = store.all_trials()?;
     let in_store = all.len();
     let mut trials = Vec::with_capacity(all.len());
@@ -181,11 +179,7 @@ fn load(ctx: &Ctx, with_criteria_only: bool) -> Result<Loaded, CliError> {
         if with_criteria_only && !has_text {
             continue;
         }
-        let c = store
-            .get_compiled::<CompiledCriteria>(&t.id, COMPILER_VERSION)?
-            .ok_or_else(|| {
-                CliError::failure(format!("no compiled criteria stored for {}", t.id))
-            })?;
+        let c = tm_app::compiled::compiled_for(&store, t)?;
         trials.push((TrialInfo::from_trial(t), c));
     }
     if trials.is_empty() {
@@ -415,21 +409,9 @@ fn bench_match(
     }
 }
 
-/// The message of the last panic caught (set by the hook installed while
-/// `match-all` runs).
-static LAST_PANIC: Mutex<Option<String>> = Mutex::new(None);
-
-fn take_panic() -> String {
-    LAST_PANIC
-        .lock()
-        .ok()
-        .and_then(|mut p| p.take())
-        .unwrap_or_else(|| "panic".into())
-}
-
-/// Runs `f`, turning a panic into its message.
+/// Runs `f`, turning a panic into its one-line report (tm-app's harness).
 fn guarded<T>(f: impl FnOnce() -> T) -> Result<T, String> {
-    catch_unwind(AssertUnwindSafe(f)).map_err(|_| take_panic())
+    tm_app::guard::guarded(f).map_err(|p| p.report)
 }
 
 /// One line of the match-all table.
@@ -464,13 +446,6 @@ fn bench_match_all(ctx: &Ctx, dir: &Path, as_of: &Option<String>) -> Result<(), 
         .filter(|(_, c)| !c.criteria.is_empty())
         .count();
 
-    let previous_hook = std::panic::take_hook();
-    std::panic::set_hook(Box::new(|info| {
-        let msg = info.to_string().replace('\n', " ");
-        if let Ok(mut p) = LAST_PANIC.lock() {
-            *p = Some(msg);
-        }
-    }));
     let mut panics: Vec<String> = Vec::new();
     let refs: Vec<(TrialInfo, &CompiledCriteria)> =
         trials.iter().map(|(t, c)| (t.clone(), c)).collect();
@@ -578,7 +553,6 @@ fn bench_match_all(ctx: &Ctx, dir: &Path, as_of: &Option<String>) -> Result<(), 
         }
     }
     let elapsed = started.elapsed();
-    std::panic::set_hook(previous_hook);
 
     let pairs = rows.len() * trials.len();
     let mut total = [0usize; 4];

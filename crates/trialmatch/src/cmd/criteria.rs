@@ -30,8 +30,11 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<(), CliError> {
                     ctx.db.display()
                 ))
             };
-            let store = ctx.open_existing_store()?.ok_or_else(not_found)?;
-            let trial = store.get_trial(id)?.ok_or_else(not_found)?;
+            let trial = match tm_app::App::cli(&ctx.db).show(id) {
+                Ok(t) => t,
+                Err(e) if e.kind == tm_app::ErrorKind::NotFound => return Err(not_found()),
+                Err(e) => return Err(e.into()),
+            };
             trial.eligibility.criteria_text.unwrap_or_default()
         }
         (None, None) => return Err(CliError::usage("give a trial id or --text-file FILE")),

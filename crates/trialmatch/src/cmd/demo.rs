@@ -109,7 +109,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<(), CliError> {
         .map(|(name, bytes)| Input::Embedded { name, bytes })
         .collect();
     let mut run = import_inputs(&mut store, &inputs, DEFAULT_BATCH_SIZE, false)?;
-    run.compiled = crate::compiled::compile_missing(&mut store)?;
+    run.compiled = tm_app::compiled::compile_missing(&mut store)?;
     print_summary(ctx, &store, &run)?;
     if run.records == 0 {
         return Err(CliError::failure("the bundled examples could not be read"));
@@ -136,7 +136,7 @@ fn screen_examples(store: &tm_store::Store) -> Result<(), CliError> {
             .iter()
             .any(|s| s.file.starts_with("examples/seeds/"));
         if from_seed {
-            let c = super::match_cmd::compiled_for(store, &t)?;
+            let c = tm_app::compiled::compiled_for(store, &t)?;
             trials.push((tm_matcher::TrialInfo::from_trial(&t), c));
         }
     }

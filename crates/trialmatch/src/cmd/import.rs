@@ -3,18 +3,12 @@
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
-use std::time::{Duration, Instant};
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use serde::Serialize;
-use tm_ingest::RecordError;
-use tm_store::{ImportSummary, Store, DEFAULT_BATCH_SIZE};
+pub use tm_app::import::{ImportRun, Input, Progress, Rejection};
+use tm_store::{Store, DEFAULT_BATCH_SIZE};
 
-use crate::hooks::IngestHooks;
 use crate::{CliError, Ctx};
-
-/// Version of the `import --json` summary shape (docs/contracts.md).
-pub const IMPORT_SCHEMA_VERSION: u32 = 1;
 
 /// Show a progress bar only for inputs at least this large (bytes) …
 const PROGRESS_MIN_BYTES: u64 = 4 * 1024 * 1024;
@@ -31,184 +25,59 @@ pub struct Args {
     pub batch_size: usize,
 }
 
-/// One input: a file on disk or bytes embedded in the binary.
-pub enum Input {
-    Path(PathBuf),
-    Embedded {
-        name: &'static str,
-        bytes: &'static [u8],
-    },
-}
+/// The import's progress on stderr: a bar for large inputs on a terminal,
+/// every rejection as `file:record: reason`.
+pub struct Bar(ProgressBar);
 
-impl Input {
-    fn len(&self) -> u64 {
-        match self {
-            Input::Path(p) => std::fs::metadata(p).map(|m| m.len()).unwrap_or(0),
-            Input::Embedded { bytes, .. } => bytes.len() as u64,
+impl Bar {
+    /// A bar for `inputs` when `show` and the input is large enough, else
+    /// hidden (rejections are printed either way).
+    pub fn new(inputs: &[Input], show: bool) -> Bar {
+        let total_bytes: u64 = inputs.iter().map(Input::len).sum();
+        if show
+            && std::io::stderr().is_terminal()
+            && (total_bytes >= PROGRESS_MIN_BYTES || inputs.len() >= PROGRESS_MIN_FILES)
+        {
+            let pb = ProgressBar::with_draw_target(Some(total_bytes), ProgressDrawTarget::stderr());
+            if let Ok(style) = ProgressStyle::with_template(
+                "{spinner} [{elapsed_precise}] {wide_bar} {bytes}/{total_bytes} ({eta}) {msg}",
+            ) {
+                pb.set_style(style);
+            }
+            Bar(pb)
+        } else {
+            Bar(ProgressBar::hidden())
         }
     }
 }
 
-/// A record that could not be imported, printed as `file:record: reason`.
-#[derive(Debug, Clone, Serialize)]
-pub struct Rejection {
-    pub file: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub record: Option<String>,
-    pub reason: String,
-}
-
-impl std::fmt::Display for Rejection {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match &self.record {
-            Some(r) => write!(f, "{}:{}: {}", self.file, r, self.reason),
-            None => write!(f, "{}: {}", self.file, self.reason),
-        }
+impl Progress for Bar {
+    fn input(&mut self, name: &str) {
+        self.0.set_message(name.to_string());
+    }
+    fn advance(&mut self, bytes: u64) {
+        self.0.inc(bytes);
+    }
+    fn rejected(&mut self, r: &Rejection) {
+        self.0.suspend(|| eprintln!("{r}"));
+    }
+    fn finish(&mut self) {
+        self.0.finish_and_clear();
     }
 }
 
-impl From<RecordError> for Rejection {
-    fn from(e: RecordError) -> Self {
-        Rejection {
-            file: e.file,
-            record: e.record,
-            reason: e.reason,
-        }
-    }
-}
-
-/// The outcome of an import run.
-#[derive(Debug, Default)]
-pub struct ImportRun {
-    pub files: usize,
-    /// Records read successfully (handed to the store).
-    pub records: usize,
-    pub summary: ImportSummary,
-    pub rejections: Vec<Rejection>,
-    /// Time spent in the store (the rest is reading and normalising).
-    pub store_time: Duration,
-    /// Trials whose criteria were (re)compiled and stored after the import.
-    pub compiled: usize,
-    pub elapsed: Duration,
-}
-
-/// Reads every input and imports its records into `store`.
+/// Reads every input and imports its records into `store` (criteria not
+/// compiled: `bench import` measures the import alone).
 pub fn import_inputs(
     store: &mut Store,
     inputs: &[Input],
     batch_size: usize,
     show_progress: bool,
 ) -> Result<ImportRun, CliError> {
-    let start = Instant::now();
-    let total_bytes: u64 = inputs.iter().map(Input::len).sum();
-    let progress = if show_progress
-        && std::io::stderr().is_terminal()
-        && (total_bytes >= PROGRESS_MIN_BYTES || inputs.len() >= PROGRESS_MIN_FILES)
-    {
-        let pb = ProgressBar::with_draw_target(Some(total_bytes), ProgressDrawTarget::stderr());
-        if let Ok(style) = ProgressStyle::with_template(
-            "{spinner} [{elapsed_precise}] {wide_bar} {bytes}/{total_bytes} ({eta}) {msg}",
-        ) {
-            pb.set_style(style);
-        }
-        pb
-    } else {
-        ProgressBar::hidden()
-    };
-
-    let hooks = IngestHooks;
-    let mut run = ImportRun {
-        files: inputs.len(),
-        ..ImportRun::default()
-    };
-    let mut store_time = Duration::ZERO;
-    let mut store_err: Option<tm_store::StoreError> = None;
-    let mut records = 0usize;
-    let mut rejections: Vec<Rejection> = Vec::new();
-    let mut importer = store.importer(&hooks, batch_size);
-    for input in inputs {
-        if store_err.is_some() {
-            break;
-        }
-        let mut sink = |r: tm_ingest::RecordResult| match r {
-            Ok(trial) => {
-                if store_err.is_some() {
-                    return;
-                }
-                records += 1;
-                let t0 = Instant::now();
-                if let Err(e) = importer.add(trial) {
-                    store_err = Some(e);
-                }
-                store_time += t0.elapsed();
-            }
-            Err(e) => {
-                progress.suspend(|| eprintln!("{e}"));
-                rejections.push(e.into());
-            }
-        };
-        match input {
-            Input::Path(p) => {
-                progress.set_message(p.display().to_string());
-                tm_ingest::read_file(p, &mut sink);
-            }
-            Input::Embedded { name, bytes } => tm_ingest::read_bytes(bytes, name, None, &mut sink),
-        }
-        progress.inc(input.len());
-    }
-    if let Some(e) = store_err {
-        progress.finish_and_clear();
-        return Err(CliError::failure(format!(
-            "import stopped: {e} (batches committed before this point are kept)"
-        )));
-    }
-    let t0 = Instant::now();
-    let summary = importer.finish()?;
-    store_time += t0.elapsed();
-    progress.finish_and_clear();
-    for f in &summary.failures {
-        let rej = Rejection {
-            file: f.file.clone(),
-            record: f.record.clone(),
-            reason: f.reason.clone(),
-        };
-        eprintln!("{rej}");
-        rejections.push(rej);
-    }
-    run.records = records;
-    run.summary = summary;
-    run.rejections = rejections;
-    run.store_time = store_time;
-    run.elapsed = start.elapsed();
-    Ok(run)
-}
-
-#[derive(Serialize)]
-struct SummaryJson<'a> {
-    schema_version: u32,
-    db: String,
-    files: usize,
-    records: usize,
-    imported: usize,
-    merged: usize,
-    unchanged: usize,
-    joined: usize,
-    rejected: usize,
-    rejections: Vec<RejectionJson<'a>>,
-    trials_in_store: usize,
-    /// Trials whose eligibility criteria were compiled and stored by this run.
-    criteria_compiled: usize,
-    compiler_version: &'static str,
-}
-
-#[derive(Serialize)]
-struct RejectionJson<'a> {
-    file: &'a str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    record: Option<&'a str>,
-    reason: &'a str,
-    /// `file:record: reason`, as printed on stderr.
-    message: String,
+    let mut bar = Bar::new(inputs, show_progress);
+    Ok(tm_app::import::import_inputs(
+        store, inputs, batch_size, &mut bar,
+    )?)
 }
 
 /// Prints the summary (JSON or human).
@@ -216,30 +85,7 @@ pub fn print_summary(ctx: &Ctx, store: &Store, run: &ImportRun) -> Result<(), Cl
     let in_store = store.count_trials()?;
     let s = &run.summary;
     if ctx.json {
-        let out = SummaryJson {
-            schema_version: IMPORT_SCHEMA_VERSION,
-            db: ctx.db.display().to_string(),
-            files: run.files,
-            records: run.records,
-            imported: s.imported,
-            merged: s.merged,
-            unchanged: s.unchanged,
-            joined: s.joined,
-            rejected: run.rejections.len(),
-            rejections: run
-                .rejections
-                .iter()
-                .map(|r| RejectionJson {
-                    file: &r.file,
-                    record: r.record.as_deref(),
-                    reason: &r.reason,
-                    message: r.to_string(),
-                })
-                .collect(),
-            trials_in_store: in_store,
-            criteria_compiled: run.compiled,
-            compiler_version: tm_criteria::COMPILER_VERSION,
-        };
+        let out = tm_app::import::summary_json(&ctx.db.display().to_string(), store, run)?;
         outln!("{}", serde_json::to_string_pretty(&out)?);
     } else if !ctx.quiet {
         outln!(
@@ -283,8 +129,8 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<(), CliError> {
     }
     let mut store = ctx.open_store()?;
     let inputs: Vec<Input> = files.into_iter().map(Input::Path).collect();
-    let mut run = import_inputs(&mut store, &inputs, args.batch_size, !ctx.quiet)?;
-    run.compiled = crate::compiled::compile_missing(&mut store)?;
+    let mut bar = Bar::new(&inputs, !ctx.quiet);
+    let mut run = tm_app::import::import(&mut store, &inputs, args.batch_size, &mut bar)?;
     run.rejections
         .splice(0..0, walk_errors.into_iter().map(Rejection::from));
     print_summary(ctx, &store, &run)?;

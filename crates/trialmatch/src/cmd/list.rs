@@ -1,6 +1,6 @@
 //! `trialmatch list`: the trials in the store, with filters.
 
-use tm_model::{OverallStatus, Phase};
+use tm_model::Phase;
 use tm_store::{ListFilter, TrialSummary};
 
 use crate::human;
@@ -26,48 +26,20 @@ pub struct Args {
 /// means that phase (`2`, `II`, `1/2`); otherwise any registry spelling.
 /// An unknown phase is a usage error.
 pub fn parse_phase_arg(p: &str) -> Result<Vec<Phase>, CliError> {
-    let raw = p.trim();
-    let list = if raw
-        .chars()
-        .all(|c| c.is_ascii_digit() || "IVXivx/ ".contains(c))
-    {
-        Phase::parse_list(&format!("Phase {raw}"))
-    } else {
-        Phase::parse_list(raw)
-    };
-    if list.is_empty() {
-        return Err(CliError::usage(format!(
-            "unknown phase {p:?}; e.g. 1, 2, 3, 4, \"early phase 1\", \"phase 1/2\", NA"
-        )));
-    }
-    Ok(list)
+    Ok(tm_app::parse_phase(p)?)
 }
 
 pub fn filter_from(args: &Args) -> Result<ListFilter, CliError> {
-    let status = match &args.status {
-        Some(s) => Some(OverallStatus::parse(s).ok_or_else(|| {
-            let known: Vec<&str> = OverallStatus::ALL.iter().map(|s| s.as_str()).collect();
-            CliError::usage(format!("unknown status {s:?}; known: {}", known.join(", ")))
-        })?),
-        None => None,
-    };
-    let phases = match &args.phase {
-        Some(p) => parse_phase_arg(p)?,
-        None => Vec::new(),
-    };
-    Ok(ListFilter {
-        status,
-        phases,
-        condition: args.condition.clone().filter(|c| !c.trim().is_empty()),
-    })
+    Ok(tm_app::list_filter(
+        args.status.as_deref(),
+        args.phase.as_deref(),
+        args.condition.as_deref(),
+    )?)
 }
 
 pub fn run(ctx: &Ctx, args: Args) -> Result<(), CliError> {
     let filter = filter_from(&args)?;
-    let trials: Vec<TrialSummary> = match ctx.open_existing_store()? {
-        Some(store) => store.list(&filter)?,
-        None => Vec::new(),
-    };
+    let trials: Vec<TrialSummary> = tm_app::App::cli(&ctx.db).list(&filter)?;
     if ctx.json {
         outln!("{}", serde_json::to_string_pretty(&trials)?);
         return Ok(());

@@ -2,14 +2,14 @@
 //! [--planned-start DATE] [--any-status] [--condition TEXT] [--phase P]
 //! [--country NAME] [--json] [--verbose]`: screens one patient against the
 //! trials in the store (tm-matcher). Compiled criteria are read from the
-//! store for the current compiler version, else compiled and stored.
+//! store for the current compiler version, else compiled and stored
+//! (tm-app: the screening is `tm_app::App::screen`).
 
 use std::time::Instant;
 
-use tm_criteria::{CompiledCriteria, COMPILER_VERSION};
-use tm_matcher::{match_patient, Filters, MatchConfig, PatientFacts, TrialInfo, Verdict};
-use tm_model::{Date, Trial};
-use tm_store::Store;
+use tm_app::MatchOptions;
+use tm_matcher::Verdict;
+use tm_model::Date;
 
 use crate::{CliError, Ctx};
 
@@ -64,36 +64,19 @@ pub(crate) fn date_arg(s: &Option<String>, flag: &str) -> Result<Option<Date>, C
     }
 }
 
-/// Compiled criteria of a trial: stored for the current compiler version,
-/// else compiled now and stored (a failure to store is only logged).
-pub fn compiled_for(store: &Store, t: &Trial) -> Result<CompiledCriteria, CliError> {
-    if let Some(c) = store.get_compiled::<CompiledCriteria>(&t.id, COMPILER_VERSION)? {
-        return Ok(c);
-    }
-    let c = tm_criteria::compile(t.eligibility.criteria_text.as_deref().unwrap_or(""));
-    if let Err(e) = store.put_compiled(&t.id, COMPILER_VERSION, &c) {
-        tracing::warn!("cannot store compiled criteria of {}: {e}", t.id);
-    }
-    Ok(c)
-}
-
 pub fn run(ctx: &Ctx, args: Args) -> Result<(), CliError> {
     let as_of = date_arg(&args.as_of, "--as-of")?.unwrap_or_else(Date::today);
     let planned = date_arg(&args.planned_start, "--planned-start")?;
-    let phase = match &args.phase {
-        Some(p) => super::list::parse_phase_arg(p)?.first().copied(),
-        None => None,
-    };
+    if let Some(p) = &args.phase {
+        super::list::parse_phase_arg(p)?;
+    }
     let read = tm_patient::read_path(&args.patient)
         .map_err(|e| CliError::failure(format!("cannot read patient: {e}")))?;
     for e in &read.errors {
         eprintln!("{e}");
     }
-    let patient = match &args.patient_id {
-        Some(id) => read.patients.iter().find(|p| &p.id == id),
-        None => read.patients.first(),
-    }
-    .ok_or_else(|| CliError::failure(format!("no patient in {}", args.patient.display())))?;
+    let patient = tm_app::patient::select(&read, args.patient_id.as_deref())
+        .map_err(|_| CliError::failure(format!("no patient in {}", args.patient.display())))?;
     if args.patient_id.is_none() && read.patients.len() > 1 {
         eprintln!(
             "note: {} patients in the file; using {} (choose with --patient-id)",
@@ -101,49 +84,30 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<(), CliError> {
             patient.id
         );
     }
-    let store = ctx.open_store()?;
-    let filters = Filters {
+    let opts = MatchOptions {
+        trials: args.trials.clone(),
+        as_of: Some(as_of),
+        planned_start: planned,
         any_status: args.any_status,
         condition: args.condition.clone(),
-        phase,
+        phase: args.phase.clone(),
         country: args.country.clone(),
     };
     let started = Instant::now();
-    let mut trials: Vec<(TrialInfo, CompiledCriteria)> = Vec::new();
-    // Trials left out only because they are not recruiting (said in the
-    // human view, so that a missing trial is not a mystery).
-    let mut not_recruiting = 0usize;
-    if args.trials.is_empty() {
-        let any_status = Filters {
-            any_status: true,
-            ..filters.clone()
-        };
-        for t in store.all_trials()? {
-            let info = TrialInfo::from_trial(&t);
-            if filters.accepts(&info) {
-                let c = compiled_for(&store, &t)?;
-                trials.push((info, c));
-            } else if any_status.accepts(&info) {
-                not_recruiting += 1;
+    let screening = tm_app::App::cli(&ctx.db)
+        .screen(patient, &opts)
+        .map_err(|e| match e.kind {
+            tm_app::ErrorKind::NotFound => {
+                CliError::failure(format!("{} in {}", e.message, ctx.db.display()))
             }
-        }
-    } else {
-        for id in &args.trials {
-            let t = store.get_trial(id)?.ok_or_else(|| {
-                CliError::failure(format!(
-                    "no trial with id or alias {id:?} in {}",
-                    ctx.db.display()
-                ))
-            })?;
-            let c = compiled_for(&store, &t)?;
-            trials.push((TrialInfo::from_trial(&t), c));
-        }
-    }
-    let facts = PatientFacts::new(patient, MatchConfig::new(as_of).with_planned_start(planned));
-    let refs: Vec<(TrialInfo, &CompiledCriteria)> =
-        trials.iter().map(|(t, c)| (t.clone(), c)).collect();
-    let report = match_patient(&facts, &refs);
-    tracing::info!("matched {} trials in {:?}", refs.len(), started.elapsed());
+            _ => e.into(),
+        })?;
+    let (report, not_recruiting) = (screening.report, screening.not_recruiting);
+    tracing::info!(
+        "matched {} trials in {:?}",
+        report.results.len(),
+        started.elapsed()
+    );
     if ctx.json {
         outln!("{}", serde_json::to_string_pretty(&report)?);
         return Ok(());

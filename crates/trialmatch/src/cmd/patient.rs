@@ -5,8 +5,7 @@
 
 use std::path::PathBuf;
 
-use serde::Serialize;
-use tm_model::patient::{ObsValue, Patient};
+use tm_model::patient::ObsValue;
 use tm_model::Date;
 
 use crate::{CliError, Ctx};
@@ -20,35 +19,6 @@ pub struct Args {
     /// Index date: facts after it are ignored in the summary (default: today).
     #[arg(long, value_name = "DATE")]
     pub as_of: Option<Date>,
-}
-
-/// `patient --json` output.
-#[derive(Serialize)]
-struct Out<'a> {
-    schema: &'static str,
-    as_of: Date,
-    patients: Vec<PatientOut<'a>>,
-    skipped_types: &'a std::collections::BTreeMap<String, usize>,
-    errors: &'a [String],
-    excluded: usize,
-    unmapped_observations: usize,
-}
-
-#[derive(Serialize)]
-struct PatientOut<'a> {
-    age: Option<i32>,
-    patient: &'a Patient,
-    /// Scores derived as of `as_of` (tm-clinical; docs/contracts.md
-    /// "Derived values").
-    derived: tm_clinical::Derived,
-    flags: Vec<FlagOut<'a>>,
-}
-
-#[derive(Serialize)]
-struct FlagOut<'a> {
-    r#where: String,
-    code: &'a str,
-    detail: &'a str,
 }
 
 fn value_str(v: &Option<ObsValue>, comparator: &Option<String>) -> String {
@@ -80,32 +50,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<(), CliError> {
         )));
     }
     if ctx.json {
-        let out = Out {
-            schema: "trialmatch.patient/1",
-            as_of,
-            patients: report
-                .patients
-                .iter()
-                .map(|p| PatientOut {
-                    age: p.age_on(as_of),
-                    patient: p,
-                    derived: tm_clinical::derive(p, as_of, &tm_clinical::DeriveConfig::default()),
-                    flags: p
-                        .all_flags()
-                        .into_iter()
-                        .map(|(w, f)| FlagOut {
-                            r#where: w,
-                            code: &f.code,
-                            detail: &f.detail,
-                        })
-                        .collect(),
-                })
-                .collect(),
-            skipped_types: &report.skipped_types,
-            errors: &report.errors,
-            excluded: report.excluded,
-            unmapped_observations: report.unmapped_observations,
-        };
+        let out = tm_app::patient::patient_json(&report, as_of);
         outln!("{}", serde_json::to_string_pretty(&out)?);
         return Ok(());
     }

@@ -31,8 +31,11 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<(), CliError> {
             ctx.db.display()
         ))
     };
-    let store = ctx.open_existing_store()?.ok_or_else(not_found)?;
-    let trial = store.get_trial(&args.id)?.ok_or_else(not_found)?;
+    let trial = match tm_app::App::cli(&ctx.db).show(&args.id) {
+        Ok(t) => t,
+        Err(e) if e.kind == tm_app::ErrorKind::NotFound => return Err(not_found()),
+        Err(e) => return Err(e.into()),
+    };
     if ctx.json {
         let out = ShowJson {
             schema_version: TRIAL_SCHEMA_VERSION,

@@ -33,6 +33,7 @@ use tm_model::{Date, OverallStatus, Phase, Trial};
 use tm_store::{ListFilter, Store, StoreError, TrialSummary};
 
 pub use registry::{Entry, Registry};
+pub use tm_criteria::COMPILER_VERSION;
 
 /// What kind of failure: decides the CLI exit code and the HTTP status.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -43,6 +44,8 @@ pub enum ErrorKind {
     BadRequest,
     /// Input that could not be read (422; CLI exit 1).
     Unprocessable,
+    /// An id naming several trials (409; CLI exit 1); `details` lists them.
+    Ambiguous,
     /// Store or internal failure (500; CLI exit 1).
     Internal,
 }
@@ -91,7 +94,13 @@ impl std::error::Error for AppError {}
 
 impl From<StoreError> for AppError {
     fn from(e: StoreError) -> Self {
-        AppError::internal(e.to_string())
+        match &e {
+            StoreError::Ambiguous { trials, .. } => AppError {
+                details: trials.clone(),
+                ..AppError::new(ErrorKind::Ambiguous, e.to_string())
+            },
+            _ => AppError::internal(e.to_string()),
+        }
     }
 }
 

@@ -90,11 +90,15 @@ enum Commands {
     Qol(cmd::qol::Args),
     /// Y-90 SIRT dosimetry: delivered activity, MIRD, lung, partition doses, resin LSF reduction.
     Dosimetry(cmd::dosimetry::Args),
+    /// The JSON API under /api/v1 (OpenAPI at /api/v1/openapi.json) until Ctrl-C / SIGTERM.
+    Serve(cmd::serve::Args),
+    /// API tokens for `serve`: `token create NAME` prints a new token.
+    Token(cmd::token::Args),
 }
 
 fn main() -> ExitCode {
-    init_tracing();
     let cli = Cli::parse();
+    init_tracing(matches!(cli.command, Commands::Serve(_)));
     let ctx = Ctx {
         db: cli.db,
         json: cli.json,
@@ -116,6 +120,8 @@ fn main() -> ExitCode {
         Commands::Safety(a) => cmd::safety::run(&ctx, a),
         Commands::Qol(a) => cmd::qol::run(&ctx, a),
         Commands::Dosimetry(a) => cmd::dosimetry::run(&ctx, a),
+        Commands::Serve(a) => cmd::serve::run(&ctx, a),
+        Commands::Token(a) => cmd::token::run(&ctx, a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -127,10 +133,15 @@ fn main() -> ExitCode {
 }
 
 /// Diagnostics go to stderr, filtered by `TRIALMATCH_LOG` (e.g. `debug`,
-/// `tm_store=trace`); default: warnings only.
-fn init_tracing() {
+/// `tm_store=trace`); default: warnings only (`serve`: also the request log).
+fn init_tracing(serve: bool) {
+    let default = if serve {
+        "warn,tm_server=info,tm_app=info"
+    } else {
+        "warn"
+    };
     let filter = tracing_subscriber::EnvFilter::try_from_env("TRIALMATCH_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)

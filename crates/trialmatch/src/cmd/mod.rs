@@ -14,5 +14,7 @@ pub mod qol;
 pub mod report;
 pub mod response;
 pub mod safety;
+pub mod serve;
 pub mod show;
 pub mod survival;
+pub mod token;

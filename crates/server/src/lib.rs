@@ -417,8 +417,9 @@ async fn list_trials(
     ))]
 async fn get_trial(
     State(st): State<AppState>,
-    Path(id): Path<String>,
+    id: Result<Path<String>, axum::extract::rejection::PathRejection>,
 ) -> Result<Response, ApiError> {
+    let Path(id) = id.map_err(|e| ApiError::bad_request(e.body_text()))?;
     let app = st.app.clone();
     blocking(move || {
         let (trial, compiled) = app.criteria(&id)?;

@@ -1,7 +1,6 @@
 //! "Run them all": compile every criteria text, catching panics per text,
 //! and the single-thread compile benchmark.
 
-use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::time::{Duration, Instant};
 
 use serde::Serialize;
@@ -26,43 +25,30 @@ pub struct CompileAllReport {
     pub seconds: f64,
 }
 
-fn panic_message(p: &(dyn std::any::Any + Send)) -> String {
-    if let Some(s) = p.downcast_ref::<&str>() {
-        s.to_string()
-    } else if let Some(s) = p.downcast_ref::<String>() {
-        s.clone()
-    } else {
-        "panic".to_string()
-    }
-}
-
-/// Compiles each text with `compile` under `catch_unwind`; the default
-/// panic message is silenced while running (each panic is reported in the
-/// result with its trial id instead).
+/// Compiles each text with `compile` under the panic harness
+/// (`tm_app::guard`: the default panic message is silenced; each panic is
+/// reported in the result with its trial id instead).
 pub fn compile_all(
     texts: &[CriteriaText],
     compile: &(dyn Fn(&str) -> tm_criteria::CompiledCriteria + Sync),
 ) -> CompileAllReport {
-    let prev = std::panic::take_hook();
-    std::panic::set_hook(Box::new(|_| {}));
     let start = Instant::now();
     let mut r = CompileAllReport::default();
     for t in texts {
         r.texts += 1;
         r.bytes += t.text.len();
-        match catch_unwind(AssertUnwindSafe(|| compile(&t.text))) {
+        match tm_app::guard::guarded(|| compile(&t.text)) {
             Ok(c) => {
                 r.criteria += c.criteria.len();
                 r.atoms += c.criteria.iter().map(|c| c.atoms.len()).sum::<usize>();
             }
             Err(p) => r.panics.push(Panic {
                 id: t.id.clone(),
-                message: panic_message(p.as_ref()),
+                message: p.message,
             }),
         }
     }
     r.seconds = start.elapsed().as_secs_f64();
-    std::panic::set_hook(prev);
     r
 }
 

@@ -11,7 +11,7 @@
 //!   format, plus the HINT CSV detected by its `criteria` column).
 //! - `coverage` — share of criteria per status and the most frequent
 //!   unparsed phrases.
-//! - `runall`   — compile every text under `catch_unwind` (panics reported
+//! - `runall`   — compile every text under `tm_app::guard` (panics reported
 //!   with the trial id) and the single-thread compile benchmark.
 
 pub mod brat;

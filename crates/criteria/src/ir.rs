@@ -265,50 +265,100 @@ impl Expr {
 
     /// Kleene evaluation in which `leaf` answers every leaf, `Review` and
     /// `Unparsed` included (the matcher settles some review items, e.g. a
-    /// male patient and a pregnancy test). `True` is always true.
+    /// male patient and a pregnancy test). `True` is always true. The truth
+    /// tables are those of [`kleene`].
     pub fn eval_leaves(&self, leaf: &dyn Fn(&Expr) -> Option<bool>) -> Option<bool> {
         match self {
-            Expr::And { all } => {
-                let mut unknown = false;
-                for e in all {
-                    match e.eval_leaves(leaf) {
-                        Some(false) => return Some(false),
-                        None => unknown = true,
-                        Some(true) => {}
-                    }
-                }
-                if unknown {
-                    None
-                } else {
-                    Some(true)
-                }
-            }
-            Expr::Or { any } => {
-                let mut unknown = false;
-                for e in any {
-                    match e.eval_leaves(leaf) {
-                        Some(true) => return Some(true),
-                        None => unknown = true,
-                        Some(false) => {}
-                    }
-                }
-                if unknown {
-                    None
-                } else {
-                    Some(false)
-                }
-            }
-            Expr::Not { expr } => expr.eval_leaves(leaf).map(|b| !b),
+            Expr::And { all } => kleene::and(all.iter().map(|e| e.eval_leaves(leaf))),
+            Expr::Or { any } => kleene::or(any.iter().map(|e| e.eval_leaves(leaf))),
+            Expr::Not { expr } => kleene::not(expr.eval_leaves(leaf)),
             Expr::Unless { base, except, .. } => {
-                match (base.eval_leaves(leaf), except.eval_leaves(leaf)) {
-                    (Some(false), _) => Some(false),
-                    (_, Some(true)) => Some(false),
-                    (Some(true), Some(false)) => Some(true),
-                    _ => None,
-                }
+                kleene::unless(base.eval_leaves(leaf), except.eval_leaves(leaf))
             }
             Expr::True => Some(true),
             other => leaf(other),
+        }
+    }
+}
+
+/// Kleene's strong three-valued logic (`None` = unknown): the one
+/// definition of the connectives of the IR. Every evaluator (the tree walk
+/// above, the matcher's flat plan) combines values only through these.
+pub mod kleene {
+    /// Conjunction, short-circuiting on the first `false` (the iterator is
+    /// not consumed further).
+    pub fn and(items: impl IntoIterator<Item = Option<bool>>) -> Option<bool> {
+        junction(items, false)
+    }
+
+    /// Disjunction, short-circuiting on the first `true`.
+    pub fn or(items: impl IntoIterator<Item = Option<bool>>) -> Option<bool> {
+        junction(items, true)
+    }
+
+    /// `decisive` is the value that settles the junction (false for AND,
+    /// true for OR); without it, any unknown makes the result unknown.
+    fn junction(items: impl IntoIterator<Item = Option<bool>>, decisive: bool) -> Option<bool> {
+        let mut unknown = false;
+        for v in items {
+            match v {
+                Some(b) if b == decisive => return Some(decisive),
+                None => unknown = true,
+                Some(_) => {}
+            }
+        }
+        (!unknown).then_some(!decisive)
+    }
+
+    pub fn not(v: Option<bool>) -> Option<bool> {
+        v.map(|b| !b)
+    }
+
+    /// `base` unless `except` (`base ∧ ¬except`).
+    pub fn unless(base: Option<bool>, except: Option<bool>) -> Option<bool> {
+        and([base, not(except)])
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+        const V: [Option<bool>; 3] = [Some(true), Some(false), None];
+
+        #[test]
+        fn truth_tables() {
+            for a in V {
+                for b in V {
+                    let and_ = and([a, b]);
+                    let or_ = or([a, b]);
+                    let expect_and = match (a, b) {
+                        (Some(false), _) | (_, Some(false)) => Some(false),
+                        (Some(true), Some(true)) => Some(true),
+                        _ => None,
+                    };
+                    let expect_or = match (a, b) {
+                        (Some(true), _) | (_, Some(true)) => Some(true),
+                        (Some(false), Some(false)) => Some(false),
+                        _ => None,
+                    };
+                    assert_eq!(and_, expect_and, "{a:?} and {b:?}");
+                    assert_eq!(or_, expect_or, "{a:?} or {b:?}");
+                    // De Morgan holds in Kleene logic.
+                    assert_eq!(not(and_), or([not(a), not(b)]));
+                    assert_eq!(unless(a, b), and([a, not(b)]));
+                }
+            }
+            assert_eq!(and([]), Some(true));
+            assert_eq!(or([]), Some(false));
+        }
+
+        #[test]
+        fn short_circuit_stops_consuming() {
+            let mut seen = 0;
+            let r = and([Some(true), Some(false), None]
+                .into_iter()
+                .inspect(|_| seen += 1));
+            assert_eq!(r, Some(false));
+            assert_eq!(seen, 2);
         }
     }
 }

@@ -173,17 +173,30 @@ pub(crate) fn structured_age(t: &TrialInfo) -> Option<CompiledCriterion> {
     })
 }
 
-fn structured_sex(t: &TrialInfo, facts: &PatientFacts, ex: bool) -> Option<CriterionResult> {
-    let want = match t.sex? {
-        SexEligibility::Male => Sex::Male,
-        SexEligibility::Female => Sex::Female,
-        _ => return None,
-    };
-    let have = facts.patient.sex;
-    let holds = match have {
-        Sex::Male | Sex::Female => Some(have == want),
+/// The sex the trial admits, when it admits only one.
+fn sex_wanted(t: &TrialInfo) -> Option<Sex> {
+    match t.sex? {
+        SexEligibility::Male => Some(Sex::Male),
+        SexEligibility::Female => Some(Sex::Female),
         _ => None,
-    };
+    }
+}
+
+/// The structured sex criterion: `None` when the trial admits any sex;
+/// otherwise whether the patient's recorded sex is admitted (unknown when
+/// none is recorded).
+pub(crate) fn sex_admitted(t: &TrialInfo, facts: &PatientFacts) -> Option<Option<bool>> {
+    let want = sex_wanted(t)?;
+    Some(match facts.patient.sex {
+        Sex::Male | Sex::Female => Some(facts.patient.sex == want),
+        _ => None,
+    })
+}
+
+fn structured_sex(t: &TrialInfo, facts: &PatientFacts) -> Option<CriterionResult> {
+    let want = sex_wanted(t)?;
+    let have = facts.patient.sex;
+    let holds = sex_admitted(t, facts)?;
     let outcome = match holds {
         Some(true) => Outcome::Pass,
         Some(false) => Outcome::Fail,
@@ -198,33 +211,25 @@ fn structured_sex(t: &TrialInfo, facts: &PatientFacts, ex: bool) -> Option<Crite
         holds,
         outcome,
         review_reason: Vec::new(),
-        explanation: if ex {
-            format!(
-                "SEX inclusion → {} (patient sex {:?})",
-                outcome.as_str(),
-                have
-            )
-            .to_lowercase()
-        } else {
-            String::new()
-        },
-        evidence: if ex {
-            vec![Evidence {
-                concept: "sex".into(),
-                value: serde_json::json!(format!("{have:?}").to_lowercase()),
-                unit: None,
-                date: None,
-                source: format!("Patient/{}", facts.patient.id),
-                inputs: Vec::new(),
-                explanation: None,
-                uln: None,
-                original: None,
-                comparator: None,
-            }]
-        } else {
-            Vec::new()
-        },
-        missing: if holds.is_none() && ex {
+        explanation: format!(
+            "SEX inclusion → {} (patient sex {:?})",
+            outcome.as_str(),
+            have
+        )
+        .to_lowercase(),
+        evidence: vec![Evidence {
+            concept: "sex".into(),
+            value: serde_json::json!(format!("{have:?}").to_lowercase()),
+            unit: None,
+            date: None,
+            source: format!("Patient/{}", facts.patient.id),
+            inputs: Vec::new(),
+            explanation: None,
+            uln: None,
+            original: None,
+            comparator: None,
+        }],
+        missing: if holds.is_none() {
             vec![Missing {
                 concept: "sex".into(),
                 text: "administrative sex".into(),
@@ -252,11 +257,7 @@ pub fn condition_match(t: &TrialInfo, facts: &PatientFacts) -> bool {
 /// coordinator confirms the diagnosis (condition names the lexicon does not
 /// know, healthy-volunteer studies, or no matching diagnosis on record).
 /// `None` when the trial lists no condition.
-pub fn structured_condition(
-    t: &TrialInfo,
-    facts: &PatientFacts,
-    ex: bool,
-) -> Option<CriterionResult> {
+pub fn structured_condition(t: &TrialInfo, facts: &PatientFacts) -> Option<CriterionResult> {
     if t.conditions.is_empty() {
         return None;
     }
@@ -266,12 +267,10 @@ pub fn structured_condition(
         (
             Outcome::Pass,
             Vec::new(),
-            ex.then(|| {
-                format!(
-                    "COND inclusion → pass (the patient has an active diagnosis of {})",
-                    t.condition_concepts.join(" / ")
-                )
-            }),
+            format!(
+                "COND inclusion → pass (the patient has an active diagnosis of {})",
+                t.condition_concepts.join(" / ")
+            ),
         )
     } else {
         let why = if t.condition_concepts.is_empty() {
@@ -289,7 +288,7 @@ pub fn structured_condition(
                 criterion: "COND".into(),
                 criteria: Vec::new(),
             }],
-            ex.then(|| format!("COND inclusion → review ({why})")),
+            format!("COND inclusion → review ({why})"),
         )
     };
     Some(CriterionResult {
@@ -300,7 +299,7 @@ pub fn structured_condition(
         holds: matched.then_some(true),
         outcome,
         review_reason,
-        explanation: explanation.unwrap_or_default(),
+        explanation,
         evidence: Vec::new(),
         missing: Vec::new(),
         decided_by: Vec::new(),
@@ -308,28 +307,28 @@ pub fn structured_condition(
     })
 }
 
-/// Evaluates every criterion of a trial for a patient and sets the
-/// verdict. `ex`: explanations and evidence (false: verdict only, fast).
+/// Evaluates every criterion of a trial for a patient, with explanations
+/// and evidence, and sets the verdict (the verdict alone, for many trials:
+/// [`crate::Plan::verdicts`], which gives the same verdicts).
 pub fn evaluate_trial(
     t: &TrialInfo,
     compiled: &CompiledCriteria,
     facts: &PatientFacts,
-    ex: bool,
 ) -> TrialResult {
     let mut criteria: Vec<CriterionResult> = Vec::with_capacity(compiled.criteria.len() + 2);
     if let Some(age) = structured_age(t) {
-        let mut r = eval_criterion(&age, facts, ex);
+        let mut r = eval_criterion(&age, facts);
         r.span = None;
         criteria.push(r);
     }
-    if let Some(s) = structured_sex(t, facts, ex) {
+    if let Some(s) = structured_sex(t, facts) {
         criteria.push(s);
     }
-    if let Some(c) = structured_condition(t, facts, ex) {
+    if let Some(c) = structured_condition(t, facts) {
         criteria.push(c);
     }
     for c in &compiled.criteria {
-        criteria.push(eval_criterion(c, facts, ex));
+        criteria.push(eval_criterion(c, facts));
     }
     // No criteria on record: nothing was checked, so never eligible.
     if compiled.criteria.is_empty() {
@@ -348,11 +347,7 @@ pub fn evaluate_trial(
                 criterion: "CRITERIA".into(),
                 criteria: Vec::new(),
             }],
-            explanation: if ex {
-                "the trial record has no eligibility criteria: read the protocol".into()
-            } else {
-                String::new()
-            },
+            explanation: "the trial record has no eligibility criteria: read the protocol".into(),
             evidence: Vec::new(),
             missing: Vec::new(),
             decided_by: Vec::new(),
@@ -397,15 +392,12 @@ fn finish(t: &TrialInfo, criteria: Vec<CriterionResult>, facts: &PatientFacts) -
         .any(|c| c.outcome == Outcome::Review && c.review_reason.iter().any(|r| r.blocking));
     let (blocking_review, remaining_review) = collect_review(&criteria);
     let missing = collect_missing(&criteria);
-    let verdict = if !failed.is_empty() {
-        Verdict::Ineligible
-    } else if blocked {
-        Verdict::NeedsReview
-    } else if any_unknown {
-        Verdict::NeedsData
-    } else {
-        Verdict::Eligible
-    };
+    let verdict = crate::plan::Tally {
+        failed: !failed.is_empty(),
+        blocked,
+        unknown: any_unknown,
+    }
+    .verdict();
     let cm = condition_match(t, facts);
     let passed = leaf.iter().filter(|c| c.outcome == Outcome::Pass).count();
     let score = score(verdict, passed, leaf.len(), cm, t.recruiting());

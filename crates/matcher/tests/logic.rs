@@ -241,7 +241,7 @@ fn therapy_windows_count_back_from_planned_start_and_hierarchy_matches() {
     // planned start 2025-03-20: 38 days before dosing → outside the window
     let cfg = MatchConfig::new(as_of()).with_planned_start(Date::parse("2025-03-20"));
     let facts = PatientFacts::new(&p, cfg);
-    let r = tm_matcher::evaluate_trial(&t.0, &t.1, &facts, true);
+    let r = tm_matcher::evaluate_trial(&t.0, &t.1, &facts);
     assert_ne!(r.criteria[0].outcome, Outcome::Fail);
 }
 

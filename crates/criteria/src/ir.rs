@@ -128,6 +128,34 @@ pub enum ReviewKind {
     Unparsed,
 }
 
+/// Why a reading is uncertain ([`Expr::Uncertain`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Uncertainty {
+    /// A number without a unit that several plausible units fit.
+    UnitAmbiguous,
+    /// A condition ("if …", "for patients with …") the compiler did not
+    /// understand decides whether the criterion applies.
+    Conditional,
+    /// Unparsed words inside the criterion could reverse its meaning
+    /// (negation, exception, scope).
+    Scope,
+    /// The criterion applies to another population (healthy volunteers,
+    /// another cohort).
+    Population,
+}
+
+impl Uncertainty {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Uncertainty::UnitAmbiguous => "unit_ambiguous",
+            Uncertainty::Conditional => "conditional",
+            Uncertainty::Scope => "scope",
+            Uncertainty::Population => "population",
+        }
+    }
+}
+
 /// One reason for review, with the text it is about.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReviewReason {
@@ -185,6 +213,18 @@ pub enum Expr {
     },
     /// Not understood; kept verbatim.
     Unparsed { text: String, span: (usize, usize) },
+    /// A reading the compiler is not sure of (a number without a unit that
+    /// more than one plausible unit fits, a negation or condition whose
+    /// scope is unclear, residue that could change polarity). **It never
+    /// decides**: the matcher treats it as a blocking review item and only
+    /// reports what `expr`, the suspected reading, would give ("likely
+    /// fails: platelets ≥ 100 × 10⁹/L — 85").
+    Uncertain {
+        expr: Box<Expr>,
+        why: Uncertainty,
+        text: String,
+        span: (usize, usize),
+    },
     /// Nothing to check (an empty lead-in such as "Adequate organ function:"
     /// whose content is in its sub-criteria).
     True,
@@ -258,7 +298,7 @@ impl Expr {
     /// (unknown) for each leaf; `Review`/`Unparsed` leaves are unknown.
     pub fn eval(&self, leaf: &dyn Fn(&Expr) -> Option<bool>) -> Option<bool> {
         self.eval_leaves(&|e| match e {
-            Expr::Review { .. } | Expr::Unparsed { .. } => None,
+            Expr::Review { .. } | Expr::Unparsed { .. } | Expr::Uncertain { .. } => None,
             other => leaf(other),
         })
     }

@@ -19,7 +19,19 @@ use tm_criteria::{CompiledCriterion, Expr, ReviewKind};
 
 use crate::facts::{LeafAnswer, PatientFacts};
 use crate::plan::{analyse, CritPlan, LeafClass, LeafRef, LeafSpec, Out};
-use crate::result::{kind_str, CriterionResult, Evidence, Missing, Outcome, ReviewItem};
+use crate::result::{
+    kind_str, Confidence, CriterionResult, Evidence, Missing, Outcome, ReviewItem,
+};
+
+/// Review kinds that mean "the reading is uncertain" (not "a person must
+/// judge a clear reading").
+const UNCERTAIN_KINDS: &[&str] = &[
+    "unit_ambiguous",
+    "conditional",
+    "scope",
+    "population",
+    "unparsed",
+];
 
 /// One leaf, answered with its evidence.
 struct Leaf {
@@ -73,6 +85,25 @@ pub fn eval_criterion(c: &CompiledCriterion, facts: &PatientFacts) -> CriterionR
                     )),
                 }
             }
+            (
+                _,
+                Expr::Uncertain {
+                    expr,
+                    why,
+                    text,
+                    span,
+                },
+            ) => Leaf {
+                value: None,
+                class: LeafClass::Blocking,
+                answer: None,
+                review: Some(review_item(
+                    why.as_str(),
+                    &format!("{text}{}", likely(expr, c, facts)),
+                    *span,
+                    true,
+                )),
+            },
             (_, Expr::Unparsed { text, span }) => Leaf {
                 value: None,
                 class: LeafClass::Blocking,
@@ -171,6 +202,28 @@ pub fn eval_criterion(c: &CompiledCriterion, facts: &PatientFacts) -> CriterionR
         &missing,
         &review_reason,
     );
+    let uncertain: Vec<String> = review_reason
+        .iter()
+        .filter(|r| UNCERTAIN_KINDS.contains(&r.kind.as_str()))
+        .map(|r| format!("[{}] {}", r.kind, r.text))
+        .collect();
+    let inferred: Vec<String> = decisive
+        .iter()
+        .filter_map(|&i| leaves[i].answer.as_ref()?.inferred.clone())
+        .collect();
+    let confidence = if outcome == Outcome::Review && !uncertain.is_empty() {
+        Confidence {
+            level: "uncertain",
+            why: uncertain,
+        }
+    } else if matches!(outcome, Outcome::Pass | Outcome::Fail) && !inferred.is_empty() {
+        Confidence {
+            level: "inferred",
+            why: inferred,
+        }
+    } else {
+        Confidence::firm()
+    };
     for r in &mut review_reason {
         r.criterion.clone_from(&c.id);
     }
@@ -187,10 +240,41 @@ pub fn eval_criterion(c: &CompiledCriterion, facts: &PatientFacts) -> CriterionR
         missing,
         decided_by,
         parent: c.parent.clone(),
+        confidence,
+    }
+}
+
+/// What the suspected reading of an uncertain part would give.
+fn likely(e: &Expr, c: &CompiledCriterion, facts: &PatientFacts) -> String {
+    let v = e.eval(&|leaf| match LeafSpec::of(leaf, c) {
+        Some(spec) => spec.answer(facts, false).value,
+        None => None,
+    });
+    let reading = tm_criteria::render::expr_to_string(e, &c.atoms);
+    match v {
+        Some(b) => format!(
+            " — suspected reading {reading}: {}",
+            if b { "yes" } else { "no" }
+        ),
+        None => format!(" — suspected reading {reading}: undecided"),
     }
 }
 
 fn leaf_from_answer(node: &Expr, ans: LeafAnswer) -> Leaf {
+    if let Some(why) = &ans.uncertain {
+        let review = review_item(
+            "unit_ambiguous",
+            &format!("{}: {why}", ans.label),
+            span_of(node),
+            true,
+        );
+        return Leaf {
+            value: None,
+            class: LeafClass::Blocking,
+            answer: Some(ans),
+            review: Some(review),
+        };
+    }
     if ans.at_treatment {
         let review = review_item("at_treatment", &ans.label, span_of(node), false);
         return Leaf {

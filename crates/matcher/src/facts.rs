@@ -47,6 +47,13 @@ pub struct LeafAnswer {
     pub at_treatment: bool,
     /// Short description of the leaf (`platelets >= 80 10*9/L`).
     pub label: String,
+    /// The reading of the leaf is not certain enough to decide (a number
+    /// without a unit that several units fit): a blocking review item,
+    /// never an unknown for missing data, never a pass or fail.
+    pub uncertain: Option<String>,
+    /// The answer relied on an inference the coordinator should see (the
+    /// unit of a number written without one).
+    pub inferred: Option<String>,
 }
 
 /// A patient prepared for matching: derived values computed once,
@@ -122,6 +129,13 @@ fn window_label(w: &Option<Window>) -> String {
 
 /// `op` over intervals: Some(true) when it holds for every pair of points,
 /// Some(false) for none, None otherwise.
+/// A unit with a physical dimension (not a score, ratio or count).
+fn dimensioned(unit: &str) -> bool {
+    !unit.is_empty()
+        && tm_units::parse_unit(unit)
+            .is_ok_and(|u| u.dimension != tm_units::Dimension::Dimensionless)
+}
+
 fn holds_interval(op: Op, v: (f64, f64), t: (f64, f64)) -> Option<bool> {
     let degenerate = v.0 == v.1 && t.0 == t.1;
     if matches!(op, Op::Eq | Op::Ne) && !degenerate {
@@ -402,6 +416,20 @@ impl<'p> PatientFacts<'p> {
         };
         // Threshold interval in the value's unit.
         let (t, limit): ((f64, f64), Option<LimitUsed>) = match a.value {
+            Value::Number(x) if a.unit.is_none() && dimensioned(&val.unit) => {
+                match self.bare_threshold(x, &val, a.op) {
+                    Ok((t, inferred)) => {
+                        out.inferred = Some(inferred);
+                        (t, None)
+                    }
+                    Err(e) => {
+                        out.note = Some(e.clone());
+                        out.uncertain = Some(e);
+                        out.evidence.push(val.evidence);
+                        return out;
+                    }
+                }
+            }
             Value::Number(x) => match self.number_in(x, a.unit.as_deref(), &val) {
                 Ok(t) => ((t, t), None),
                 Err(e) => {
@@ -483,6 +511,74 @@ impl<'p> PatientFacts<'p> {
         ev.uln = limit;
         out.evidence.push(ev);
         out
+    }
+
+    /// A threshold written without a unit, in the value's unit: read in
+    /// every unit the concept is reported in whose reading is plausible
+    /// (`tm_units::bare_readings`). One plausible reading decides; several
+    /// decide only when they all give the same answer for this value
+    /// (the threshold is then their interval); otherwise the reading is
+    /// uncertain (Err, with the readings and the likely answer).
+    fn bare_threshold(&self, x: f64, val: &Val, op: Op) -> Result<((f64, f64), String), String> {
+        let concept = tm_lexicon::get(&val.concept);
+        let units: Vec<String> = concept.map(|c| c.alt_units.clone()).unwrap_or_default();
+        let (lo, hi) = concept
+            .and_then(|c| c.plausible_range())
+            .and_then(|(lo, hi)| {
+                let lo = tm_units::convert(&lo, &val.unit, Some(&val.concept)).ok()?;
+                let hi = tm_units::convert(&hi, &val.unit, Some(&val.concept)).ok()?;
+                Some((lo.value, hi.value))
+            })
+            .unwrap_or((f64::MIN, f64::MAX));
+        let rs = tm_units::bare_readings(x, &val.unit, Some(&val.concept), &units, lo, hi);
+        let shown = |r: &tm_units::BareReading| {
+            format!(
+                "{} {} (= {} {})",
+                fmt_num(x),
+                r.read_as,
+                fmt_num(r.value),
+                val.unit
+            )
+        };
+        match rs.as_slice() {
+            [] => Err(format!(
+                "no unit stated, and {} is not plausible in any unit of {}",
+                fmt_num(x),
+                display(&val.concept)
+            )),
+            [r] => Ok((
+                (r.value, r.value),
+                format!(
+                    "no unit stated: read as {} (the only plausible unit)",
+                    shown(r)
+                ),
+            )),
+            many => {
+                let t = many.iter().fold((f64::MAX, f64::MIN), |(a, b), r| {
+                    (a.min(r.value), b.max(r.value))
+                });
+                let list = many.iter().map(shown).collect::<Vec<_>>().join(" or ");
+                if holds_interval(op, (val.lo, val.hi), t).is_some() {
+                    Ok((
+                        t,
+                        format!("no unit stated: {list}; every reading gives the same answer"),
+                    ))
+                } else {
+                    let likely =
+                        holds_interval(op, (val.lo, val.hi), (many[0].value, many[0].value));
+                    Err(format!(
+                        "no unit stated: {list} give different answers{}",
+                        match likely {
+                            Some(true) => format!(" (likely holds, read as {})", many[0].read_as),
+                            Some(false) => {
+                                format!(" (likely does not hold, read as {})", many[0].read_as)
+                            }
+                            None => String::new(),
+                        }
+                    ))
+                }
+            }
+        }
     }
 
     /// A number of the atom (in `unit`) in the value's unit.

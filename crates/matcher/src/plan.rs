@@ -100,7 +100,7 @@ pub(crate) enum LeafSpec {
 
 impl LeafSpec {
     /// The data question of a leaf node, if it is one.
-    fn of(e: &Expr, c: &CompiledCriterion) -> Option<LeafSpec> {
+    pub fn of(e: &Expr, c: &CompiledCriterion) -> Option<LeafSpec> {
         match e {
             Expr::Compare { atom } => c.atoms.get(*atom).cloned().map(LeafSpec::Atom),
             Expr::Has {
@@ -222,7 +222,7 @@ impl CritPlan {
                 });
                 out.push(e);
             }
-            Expr::Unparsed { .. } => {
+            Expr::Unparsed { .. } | Expr::Uncertain { .. } => {
                 self.leaves.push(LeafRef::Blocking);
                 out.push(e);
             }
@@ -526,7 +526,8 @@ impl Plan {
     /// Verdicts (and, for trials that are not ineligible, the number of
     /// unknown criteria) for one patient, in plan order.
     pub fn verdicts(&self, facts: &PatientFacts) -> Vec<(Verdict, usize)> {
-        // 0 = not yet asked, 1 true, 2 false, 3 unknown, 4 treatment-time
+        // 0 = not yet asked, 1 true, 2 false, 3 unknown, 4 treatment-time,
+        // 5 uncertain reading
         let cache: Vec<Cell<u8>> = (0..self.leaves.len()).map(|_| Cell::new(0)).collect();
         let mut vals: Vec<Option<bool>> = Vec::new();
         let mut classes: Vec<LeafClass> = Vec::new();
@@ -557,6 +558,7 @@ impl Plan {
                                     1 => (Some(true), LeafClass::Data),
                                     2 => (Some(false), LeafClass::Data),
                                     4 => (None, LeafClass::Remaining),
+                                    5 => (None, LeafClass::Blocking),
                                     _ => (None, LeafClass::Data),
                                 }
                             }
@@ -594,6 +596,9 @@ impl Plan {
 
 /// A leaf answer as one cached byte.
 fn code(a: &LeafAnswer) -> u8 {
+    if a.uncertain.is_some() {
+        return 5;
+    }
     if a.at_treatment {
         return 4;
     }

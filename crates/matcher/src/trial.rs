@@ -9,7 +9,7 @@ use tm_model::{OverallStatus, Phase, SexEligibility, Trial};
 use crate::eval::eval_criterion;
 use crate::facts::PatientFacts;
 use crate::result::{
-    CriterionResult, Evidence, Missing, Outcome, ReviewItem, TrialResult, Verdict,
+    Confidence, CriterionResult, Evidence, Missing, Outcome, ReviewItem, TrialResult, Verdict,
 };
 
 /// What the matcher needs of a trial besides its compiled criteria.
@@ -241,6 +241,7 @@ fn structured_sex(t: &TrialInfo, facts: &PatientFacts) -> Option<CriterionResult
         },
         decided_by: Vec::new(),
         parent: None,
+        confidence: Confidence::firm(),
     })
 }
 
@@ -304,6 +305,7 @@ pub fn structured_condition(t: &TrialInfo, facts: &PatientFacts) -> Option<Crite
         missing: Vec::new(),
         decided_by: Vec::new(),
         parent: None,
+        confidence: Confidence::firm(),
     })
 }
 
@@ -352,6 +354,7 @@ pub fn evaluate_trial(
             missing: Vec::new(),
             decided_by: Vec::new(),
             parent: None,
+            confidence: Confidence::firm(),
         });
     }
     finish(t, criteria, facts)

@@ -346,3 +346,96 @@ fn a_trial_without_criteria_is_never_eligible() {
     let facts = PatientFacts::new(&p, MatchConfig::new(as_of()));
     assert_eq!(plan.verdicts(&facts)[0].0, Verdict::NeedsReview);
 }
+
+/// A number without a unit is compared only in a unit the concept's
+/// plausible range makes unambiguous, and the inferred unit is shown
+/// (issue 19: "Platelets at least 100,000" vs 150 × 10⁹/L).
+#[test]
+fn bare_number_read_in_its_only_plausible_unit() {
+    let t = trial(vec![single(
+        "I1",
+        Kind::Inclusion,
+        atom("platelets", Op::Ge, Value::Number(100_000.0), None),
+    )]);
+    let mut p = male();
+    p.observations
+        .push(lab("platelets", 150.0, "10*9/L", "2025-02-20"));
+    let r = run(&p, &t);
+    assert_eq!(r.criteria[0].outcome, Outcome::Pass);
+    assert_eq!(r.criteria[0].confidence.level, "inferred");
+    assert!(
+        r.criteria[0].confidence.why[0].contains("/uL"),
+        "{:?}",
+        r.criteria[0].confidence
+    );
+    let mut p = male();
+    p.observations
+        .push(lab("platelets", 85.0, "10*9/L", "2025-02-20"));
+    assert_eq!(run(&p, &t).criteria[0].outcome, Outcome::Fail);
+}
+
+/// Several plausible units that disagree: never pass or fail — a blocking
+/// review naming the readings (haemoglobin 9: g/dL or mmol/L); when every
+/// reading agrees, the leaf is decided.
+#[test]
+fn ambiguous_bare_number_is_review_unless_all_readings_agree() {
+    let t = trial(vec![single(
+        "I1",
+        Kind::Inclusion,
+        atom("hemoglobin", Op::Ge, Value::Number(9.0), None),
+    )]);
+    let mut p = male();
+    p.observations
+        .push(lab("hemoglobin", 13.8, "g/dL", "2025-02-20"));
+    let r = run(&p, &t);
+    assert_eq!(r.criteria[0].outcome, Outcome::Review);
+    assert_eq!(r.criteria[0].confidence.level, "uncertain");
+    assert_eq!(r.verdict, Verdict::NeedsReview);
+    assert!(r.blocking_review[0].text.contains("mmol/L"));
+    // 16 g/dL is ≥ 9 g/dL and ≥ 9 mmol/L (14.5 g/dL): decided.
+    let mut p = male();
+    p.observations
+        .push(lab("hemoglobin", 16.0, "g/dL", "2025-02-20"));
+    assert_eq!(run(&p, &t).criteria[0].outcome, Outcome::Pass);
+    // 6 g/dL fails under both readings.
+    let mut p = male();
+    p.observations
+        .push(lab("hemoglobin", 6.0, "g/dL", "2025-02-20"));
+    assert_eq!(run(&p, &t).criteria[0].outcome, Outcome::Fail);
+}
+
+/// An uncertain reading never decides, whatever the suspected reading
+/// gives, on both paths (explained and fast).
+#[test]
+fn uncertain_reading_never_decides() {
+    use tm_criteria::Uncertainty;
+    let t = trial(vec![crit(
+        "I1",
+        Kind::Inclusion,
+        Expr::Uncertain {
+            expr: Box::new(Expr::Compare { atom: 0 }),
+            why: Uncertainty::Conditional,
+            text: "if ANC is less than 1,000".into(),
+            span: (0, 0),
+        },
+        vec![atom(
+            "platelets",
+            Op::Ge,
+            Value::Number(100.0),
+            Some("10*9/L"),
+        )],
+    )]);
+    for v in [50.0, 150.0] {
+        let mut p = male();
+        p.observations
+            .push(lab("platelets", v, "10*9/L", "2025-02-20"));
+        let r = run(&p, &t);
+        assert_eq!(r.criteria[0].outcome, Outcome::Review);
+        assert_eq!(r.verdict, Verdict::NeedsReview);
+        let text = &r.blocking_review[0].text;
+        assert!(text.contains("suspected reading"), "{text}");
+        let facts = PatientFacts::new(&p, MatchConfig::new(as_of()));
+        let plan = tm_matcher::Plan::new(&[(t.0.clone(), &t.1)]);
+        assert_eq!(plan.verdicts(&facts)[0].0, Verdict::NeedsReview);
+    }
+}

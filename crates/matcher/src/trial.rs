@@ -429,35 +429,29 @@ fn norm_text(s: &str) -> String {
         .to_lowercase()
 }
 
-/// True when `anc` is a parent (or a parent's parent …) of `id`.
-fn is_ancestor(criteria: &[CriterionResult], anc: &str, id: &str) -> bool {
-    let parent_of = |x: &str| {
-        criteria
-            .iter()
-            .find(|c| c.id == x)
-            .and_then(|c| c.parent.as_deref())
-    };
-    let mut cur = parent_of(id);
-    // Bounded: a malformed parent cycle cannot loop forever.
-    for _ in 0..criteria.len() {
-        match cur {
-            Some(p) if p == anc => return true,
-            Some(p) => cur = parent_of(p),
-            None => return false,
-        }
-    }
-    false
-}
-
 /// Adds `id` to `ids` (once), before any of its ancestors, so the most
 /// specific criterion comes first. Returns true when it went first.
 fn add_id(criteria: &[CriterionResult], ids: &mut Vec<String>, id: &str) -> bool {
     if ids.iter().any(|x| x == id) {
         return false;
     }
+    // The ancestors of `id`, found once rather than once per listed id
+    // (that was cubic in the number of criteria, issue 29 item 3).
+    let parent_of = |x: &str| {
+        criteria
+            .iter()
+            .find(|c| c.id == x)
+            .and_then(|c| c.parent.as_deref())
+    };
+    let mut ancestors: Vec<&str> = Vec::new();
+    let mut cur = parent_of(id);
+    while let Some(p) = cur.filter(|p| ancestors.len() < criteria.len() && !ancestors.contains(p)) {
+        ancestors.push(p);
+        cur = parent_of(p);
+    }
     let pos = ids
         .iter()
-        .position(|x| is_ancestor(criteria, x, id))
+        .position(|x| ancestors.contains(&x.as_str()))
         .unwrap_or(ids.len());
     ids.insert(pos, id.to_string());
     pos == 0

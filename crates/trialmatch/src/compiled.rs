@@ -4,30 +4,27 @@
 //! never re-parses text. A newer compiler version recompiles everything on
 //! the next import (or lazily, trial by trial, when matching).
 
-use tm_criteria::{CompiledCriteria, COMPILER_VERSION};
+use tm_criteria::COMPILER_VERSION;
 use tm_store::Store;
 
 use crate::CliError;
 
-/// Trials compiled per store transaction.
-const BATCH: usize = 500;
+/// Trials compiled per store transaction (the write lock is held while
+/// they compile, so keep it short).
+const BATCH: usize = 100;
 
 /// Compiles and stores the criteria of every trial that lacks them for the
-/// current compiler version. Returns how many trials were compiled.
+/// current compiler version. Returns how many trials were compiled. Which
+/// trials still lack them is checked again inside each write transaction,
+/// so two imports running at once never compile the same trial twice
+/// (issue 29 item 9).
 pub fn compile_missing(store: &mut Store) -> Result<usize, CliError> {
     let ids = store.trials_missing_compiled(COMPILER_VERSION)?;
     let mut done = 0;
     for chunk in ids.chunks(BATCH) {
-        let mut items: Vec<(String, CompiledCriteria)> = Vec::with_capacity(chunk.len());
-        for id in chunk {
-            let Some(trial) = store.get_trial(id)? else {
-                continue;
-            };
-            let text = trial.eligibility.criteria_text.as_deref().unwrap_or("");
-            items.push((trial.id.clone(), tm_criteria::compile(text)));
-        }
-        store.put_compiled_batch(COMPILER_VERSION, &items)?;
-        done += items.len();
+        done += store.compile_missing_batch(COMPILER_VERSION, chunk, |trial| {
+            tm_criteria::compile(trial.eligibility.criteria_text.as_deref().unwrap_or(""))
+        })?;
     }
     Ok(done)
 }

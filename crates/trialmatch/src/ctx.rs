@@ -21,8 +21,23 @@ impl Ctx {
         Store::open(&self.db).map_err(|e| CliError::failure(format!("{}: {e}", self.db.display())))
     }
 
-    /// Opens the store for reading; `None` when the file does not exist
-    /// (read commands never create a store).
+    /// Opens the store for reading only (read commands: list, show,
+    /// criteria, match, report): never creates or writes it, so it works on
+    /// a read-only file. No file → `no store at PATH (run `trialmatch
+    /// import` first)`, exit 1.
+    pub fn open_read_store(&self) -> Result<Store, CliError> {
+        Store::open_read_only(&self.db)
+            .map_err(|e| CliError::failure(format!("{}: {e}", crate::esc::path(&self.db))))?
+            .ok_or_else(|| {
+                CliError::failure(format!(
+                    "no store at {} (run `trialmatch import` first)",
+                    crate::esc::path(&self.db)
+                ))
+            })
+    }
+
+    /// Opens an existing store for writing; `None` when the file does not
+    /// exist (never creates a store).
     pub fn open_existing_store(&self) -> Result<Option<Store>, CliError> {
         Store::open_existing(&self.db)
             .map_err(|e| CliError::failure(format!("{}: {e}", self.db.display())))

@@ -21,6 +21,7 @@ macro_rules! outln {
 mod cmd;
 mod compiled;
 mod ctx;
+mod esc;
 mod hooks;
 mod human;
 
@@ -122,7 +123,7 @@ fn main() -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("error: {}", e.message);
+            eprintln!("error: {}", esc::text(&e.message));
             ExitCode::from(e.code)
         }
     }

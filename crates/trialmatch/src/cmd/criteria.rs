@@ -30,7 +30,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<(), CliError> {
                     ctx.db.display()
                 ))
             };
-            let store = ctx.open_existing_store()?.ok_or_else(not_found)?;
+            let store = ctx.open_read_store()?;
             let trial = store.get_trial(id)?.ok_or_else(not_found)?;
             trial.eligibility.criteria_text.unwrap_or_default()
         }

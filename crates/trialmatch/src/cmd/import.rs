@@ -60,9 +60,16 @@ pub struct Rejection {
 
 impl std::fmt::Display for Rejection {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        use crate::esc::text;
         match &self.record {
-            Some(r) => write!(f, "{}:{}: {}", self.file, r, self.reason),
-            None => write!(f, "{}: {}", self.file, self.reason),
+            Some(r) => write!(
+                f,
+                "{}:{}: {}",
+                text(&self.file),
+                text(r),
+                text(&self.reason)
+            ),
+            None => write!(f, "{}: {}", text(&self.file), text(&self.reason)),
         }
     }
 }
@@ -149,7 +156,7 @@ pub fn import_inputs(
         };
         match input {
             Input::Path(p) => {
-                progress.set_message(p.display().to_string());
+                progress.set_message(crate::esc::path(p));
                 tm_ingest::read_file(p, &mut sink);
             }
             Input::Embedded { name, bytes } => tm_ingest::read_bytes(bytes, name, None, &mut sink),
@@ -247,7 +254,7 @@ pub fn print_summary(ctx: &Ctx, store: &Store, run: &ImportRun) -> Result<(), Cl
             run.records,
             run.files,
             if run.files == 1 { "" } else { "s" },
-            ctx.db.display()
+            crate::esc::path(&ctx.db)
         );
         outln!("  imported   {:>6}  new trials", s.imported);
         outln!(
@@ -281,18 +288,49 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<(), CliError> {
             "no files to import (nothing could be read)",
         ));
     }
+    // An import that creates the store and reads nothing removes it again.
+    let created = !ctx.db.exists();
     let mut store = ctx.open_store()?;
     let inputs: Vec<Input> = files.into_iter().map(Input::Path).collect();
-    let mut run = import_inputs(&mut store, &inputs, args.batch_size, !ctx.quiet)?;
+    let run = import_inputs(&mut store, &inputs, args.batch_size, !ctx.quiet);
+    let mut run = match run {
+        Ok(run) => run,
+        Err(e) => {
+            if created && store.count_trials().unwrap_or(1) == 0 {
+                remove_new_store(ctx, store);
+            }
+            return Err(e);
+        }
+    };
+    if run.records == 0 {
+        run.rejections
+            .splice(0..0, walk_errors.into_iter().map(Rejection::from));
+        let store = if created {
+            remove_new_store(ctx, store);
+            Store::open_in_memory()?
+        } else {
+            store
+        };
+        print_summary(ctx, &store, &run)?;
+        return Err(CliError::failure(format!(
+            "nothing could be read: {} rejected{}",
+            run.rejections.len(),
+            if created { " (no store created)" } else { "" }
+        )));
+    }
     run.compiled = crate::compiled::compile_missing(&mut store)?;
     run.rejections
         .splice(0..0, walk_errors.into_iter().map(Rejection::from));
     print_summary(ctx, &store, &run)?;
-    if run.records == 0 {
-        return Err(CliError::failure(format!(
-            "nothing could be read: {} rejected",
-            run.rejections.len()
-        )));
-    }
     Ok(())
+}
+
+/// Closes and deletes a store this import created (with its WAL files).
+fn remove_new_store(ctx: &Ctx, store: Store) {
+    drop(store);
+    for suffix in ["", "-wal", "-shm", "-journal"] {
+        let mut p = ctx.db.clone().into_os_string();
+        p.push(suffix);
+        let _ = std::fs::remove_file(std::path::PathBuf::from(p));
+    }
 }

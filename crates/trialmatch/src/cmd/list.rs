@@ -64,10 +64,7 @@ pub fn filter_from(args: &Args) -> Result<ListFilter, CliError> {
 
 pub fn run(ctx: &Ctx, args: Args) -> Result<(), CliError> {
     let filter = filter_from(&args)?;
-    let trials: Vec<TrialSummary> = match ctx.open_existing_store()? {
-        Some(store) => store.list(&filter)?,
-        None => Vec::new(),
-    };
+    let trials: Vec<TrialSummary> = ctx.open_read_store()?.list(&filter)?;
     if ctx.json {
         outln!("{}", serde_json::to_string_pretty(&trials)?);
         return Ok(());
@@ -76,12 +73,15 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<(), CliError> {
         filter.status.is_some() || !filter.phases.is_empty() || filter.condition.is_some();
     if trials.is_empty() {
         if filtered {
-            outln!("No trials match these filters in {}.", ctx.db.display());
+            outln!(
+                "No trials match these filters in {}.",
+                crate::esc::path(&ctx.db)
+            );
         } else {
             outln!(
                 "No trials in {} yet. Import some:\n  trialmatch import examples/seeds\n\
                  or load the five bundled example trials:\n  trialmatch demo",
-                ctx.db.display()
+                crate::esc::path(&ctx.db)
             );
         }
         return Ok(());

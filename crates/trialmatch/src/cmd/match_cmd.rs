@@ -65,16 +65,16 @@ pub(crate) fn date_arg(s: &Option<String>, flag: &str) -> Result<Option<Date>, C
 }
 
 /// Compiled criteria of a trial: stored for the current compiler version,
-/// else compiled now and stored (a failure to store is only logged).
+/// else compiled now in memory (matching never writes the store; the next
+/// `import` stores them).
 pub fn compiled_for(store: &Store, t: &Trial) -> Result<CompiledCriteria, CliError> {
     if let Some(c) = store.get_compiled::<CompiledCriteria>(&t.id, COMPILER_VERSION)? {
         return Ok(c);
     }
-    let c = tm_criteria::compile(t.eligibility.criteria_text.as_deref().unwrap_or(""));
-    if let Err(e) = store.put_compiled(&t.id, COMPILER_VERSION, &c) {
-        tracing::warn!("cannot store compiled criteria of {}: {e}", t.id);
-    }
-    Ok(c)
+    tracing::info!("criteria of {} compiled in memory (not stored)", t.id);
+    Ok(tm_criteria::compile(
+        t.eligibility.criteria_text.as_deref().unwrap_or(""),
+    ))
 }
 
 pub fn run(ctx: &Ctx, args: Args) -> Result<(), CliError> {
@@ -87,7 +87,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<(), CliError> {
     let read = tm_patient::read_path(&args.patient)
         .map_err(|e| CliError::failure(format!("cannot read patient: {e}")))?;
     for e in &read.errors {
-        eprintln!("{e}");
+        eprintln!("{}", crate::esc::text(&e.to_string()));
     }
     let patient = match &args.patient_id {
         Some(id) => read.patients.iter().find(|p| &p.id == id),
@@ -101,7 +101,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<(), CliError> {
             patient.id
         );
     }
-    let store = ctx.open_store()?;
+    let store = ctx.open_read_store()?;
     let filters = Filters {
         any_status: args.any_status,
         condition: args.condition.clone(),

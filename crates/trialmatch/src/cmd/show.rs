@@ -31,7 +31,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<(), CliError> {
             ctx.db.display()
         ))
     };
-    let store = ctx.open_existing_store()?.ok_or_else(not_found)?;
+    let store = ctx.open_read_store()?;
     let trial = store.get_trial(&args.id)?.ok_or_else(not_found)?;
     if ctx.json {
         let out = ShowJson {

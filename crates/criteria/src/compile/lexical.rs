@@ -191,7 +191,7 @@ pub(super) fn negative_result(seg: &str) -> Option<regex::Match<'_>> {
 }
 
 pub(super) static NEG_START: LazyLock<Regex> = LazyLock::new(|| {
-    re_big(r"(?i)^\W*(?:no|not|without|absence\s+of|free\s+of|never|none\s+of|non)(?-u:\b)")
+    re_big(r"(?i)^\W*(?:[a-z][a-z ]{1,30}:\s*)?(?:no|not|without|absence\s+of|free\s+of|never|none\s+of|non)(?-u:\b)")
         .expect("neg regex")
 });
 

@@ -45,6 +45,7 @@ use crate::ir::*;
 use crate::segment::{segment, Criterion, Kind};
 
 mod clause;
+mod guards;
 mod lexical;
 mod rules;
 mod special;
@@ -60,7 +61,52 @@ use view::*;
 
 /// Version of the compiler; stored with compiled criteria, which are
 /// recompiled when it changes.
-pub const COMPILER_VERSION: &str = "tm-criteria/0.3.1";
+pub const COMPILER_VERSION: &str = "tm-criteria/0.4.0";
+
+/// The `population` guard across criteria: sub-criteria of a parent whose
+/// lead-in names another population ("A healthy volunteer who meets any of
+/// the following criteria will be excluded:"), and, when one inclusion
+/// item is such a population ("Healthy controls"), the other inclusion
+/// items that define a population ("Patients with compensated cirrhosis
+/// …", "Cirrhotic patients with ascites …"): alternatives, not
+/// requirements. Their readings become uncertain.
+fn other_populations(text: &str, out: &mut [CompiledCriterion], children_of: &[Vec<usize>]) {
+    static POPULATION_ITEM: LazyLock<Regex> = LazyLock::new(|| {
+        re_big(r"(?i)^\W*(?:patients?|subjects?|participants?|adults?|individuals?|cirrhotic|persons?|people|volunteers?|men|women)\b")
+            .expect("population item")
+    });
+    let mut marked: Vec<usize> = Vec::new();
+    for (i, kids) in children_of.iter().enumerate() {
+        if kids.is_empty() {
+            continue;
+        }
+        let first = kids
+            .iter()
+            .map(|&j| out[j].span.0)
+            .min()
+            .unwrap_or(out[i].span.1);
+        let lead = text.get(out[i].span.0..first).unwrap_or("");
+        if guards::names_population(lead) {
+            let prefix = format!("{}.", out[i].id);
+            marked.extend((0..out.len()).filter(|&j| out[j].id.starts_with(&prefix)));
+        }
+    }
+    let top_inc = |c: &CompiledCriterion| c.parent.is_none() && c.kind == Kind::Inclusion;
+    if out
+        .iter()
+        .any(|c| top_inc(c) && guards::names_population(&c.text))
+    {
+        marked.extend(
+            (0..out.len()).filter(|&j| top_inc(&out[j]) && POPULATION_ITEM.is_match(&out[j].text)),
+        );
+    }
+    for j in marked {
+        let c = &mut out[j];
+        let e = std::mem::replace(&mut c.expr, Expr::True);
+        c.expr = guards::inherited_population(e, &c.text, c.span);
+        c.status = status_of(&c.expr, &c.review_reason);
+    }
+}
 
 /// Compiles a whole criteria text: segmentation then one
 /// [`CompiledCriterion`] per criterion (spans into `criteria_text`).
@@ -95,6 +141,7 @@ pub fn compile(criteria_text: &str) -> CompiledCriteria {
             });
         }
     }
+    other_populations(criteria_text, &mut out, &children_of);
     // A parent with sub-criteria: its own lead-in text only, combined with
     // its children (all for inclusion, any for exclusion).
     for i in 0..out.len() {
@@ -501,6 +548,7 @@ pub fn compile_one(full: &str, c: &Criterion) -> CompiledCriterion {
         }
     }
 
+    let expr = guards::apply(expr, c.kind, &c.text, c.span);
     let status = status_of(&expr, &ctx.reasons);
     CompiledCriterion {
         id: c.id.clone(),
@@ -577,7 +625,7 @@ fn status_of(expr: &Expr, reasons: &[ReviewReason]) -> Status {
         .count();
     let review = leaves
         .iter()
-        .filter(|l| matches!(l, Expr::Review { .. }))
+        .filter(|l| matches!(l, Expr::Review { .. } | Expr::Uncertain { .. }))
         .count();
     let unparsed = leaves
         .iter()

@@ -495,6 +495,20 @@ pub(super) fn compile_clause<'v>(
                 continue;
             }
         }
+        // "No prior biologic therapy for hepatocellular carcinoma", "no
+        // more than 1 prior systemic regimen for HCC": the disease a
+        // therapy (named or not) was for is its context, not a condition
+        // the criterion asks about.
+        if cat == Cat::Condition {
+            static THERAPY_FOR: LazyLock<Regex> = LazyLock::new(|| {
+                re_big(r"(?i)\b(?:therap(?:y|ies)|treatments?|regimens?|agents?|drugs?|chemotherapy|medications?|surgery|resection|transplant\w*|radiotherapy|radiation|immunotherapy|lines?|interventions?|procedures?)\s+(?:for|of|against|targeting)\s+(?:the\s+|their\s+|his\s+|her\s+)?(?:advanced\s+|metastatic\s+|unresectable\s+)?$")
+                    .expect("therapy for")
+            });
+            if THERAPY_FOR.is_match(&s[cl.start..m.start]) {
+                ctx.cover(m.start, m.end);
+                continue;
+            }
+        }
         // "… anti-tumor treatments for HCC": the disease a therapy was
         // for, not a condition of its own.
         if cat == Cat::Condition
@@ -561,6 +575,9 @@ pub(super) fn compile_clause<'v>(
                 } else {
                     None
                 };
+                // "No concurrent radiotherapy", "concomitant steroids":
+                // a therapy going on now, not one ever received.
+                let win = win.or_else(|| concurrent_window(ctx, s, cl.start, *a, d.cat));
                 // One phrase naming several concepts ("stem cell or organ
                 // transplantation") is any of them.
                 let mut hs: Vec<Expr> = d
@@ -825,4 +842,34 @@ mod tests {
         assert_eq!(c.atoms[0].op, crate::ir::Op::Le);
         assert_eq!(c.status, crate::ir::Status::Computable, "{c:?}");
     }
+}
+
+/// "concurrent / concomitant / ongoing / currently receiving" right before
+/// a therapy mention: the therapy is going on now — a window of zero days
+/// back from the screening date (anchor `concurrent`), so a therapy that
+/// ended before it does not count ("No concurrent radiotherapy" is not
+/// violated by radiotherapy a year ago).
+pub(super) fn concurrent_window(
+    ctx: &Ctx,
+    s: &str,
+    clause_start: usize,
+    at: usize,
+    cat: Cat,
+) -> Option<Window> {
+    static CONCURRENT: LazyLock<Regex> = LazyLock::new(|| {
+        re_big(r"(?i)\b(?:concurrent(?:ly)?|concomitant(?:ly)?|ongoing|currently\s+(?:receiving|on|taking|undergoing)|simultaneous)\b(?:\s+(?:use\s+of|treatment\s+with|therapy\s+with|administration\s+of|with|other|systemic|investigational|or|and|\w+),?){0,4}\s*$")
+            .expect("concurrent")
+    });
+    if cat != Cat::Therapy {
+        return None;
+    }
+    let from = at.saturating_sub(80).max(clause_start);
+    let from = (from..at).find(|&i| s.is_char_boundary(i)).unwrap_or(at);
+    let m = CONCURRENT.find(&s[from..at])?;
+    Some(Window {
+        value: 0.0,
+        unit: "d".into(),
+        anchor: Some("concurrent".into()),
+        span: ctx.span(from + m.start(), from + m.end()),
+    })
 }

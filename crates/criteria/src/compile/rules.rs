@@ -820,30 +820,6 @@ pub(super) fn compile_clause<'v>(
     (out, has_atoms, review)
 }
 
-#[cfg(test)]
-mod tests {
-    use crate::segment::{Criterion, Kind};
-
-    fn one(text: &str, kind: Kind) -> crate::ir::CompiledCriterion {
-        let c = Criterion {
-            id: "I1".into(),
-            kind,
-            text: text.into(),
-            span: (0, text.len()),
-            parent: None,
-        };
-        super::super::compile_one(text, &c)
-    }
-
-    #[test]
-    fn threshold_becomes_a_comparison() {
-        let c = one("Total bilirubin ≤ 1.5 × ULN", Kind::Inclusion);
-        assert_eq!(c.atoms.len(), 1, "{c:?}");
-        assert_eq!(c.atoms[0].op, crate::ir::Op::Le);
-        assert_eq!(c.status, crate::ir::Status::Computable, "{c:?}");
-    }
-}
-
 /// "concurrent / concomitant / ongoing / currently receiving" right before
 /// a therapy mention: the therapy is going on now — a window of zero days
 /// back from the screening date (anchor `concurrent`), so a therapy that
@@ -872,4 +848,28 @@ pub(super) fn concurrent_window(
         anchor: Some("concurrent".into()),
         span: ctx.span(from + m.start(), from + m.end()),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::segment::{Criterion, Kind};
+
+    fn one(text: &str, kind: Kind) -> crate::ir::CompiledCriterion {
+        let c = Criterion {
+            id: "I1".into(),
+            kind,
+            text: text.into(),
+            span: (0, text.len()),
+            parent: None,
+        };
+        super::super::compile_one(text, &c)
+    }
+
+    #[test]
+    fn threshold_becomes_a_comparison() {
+        let c = one("Total bilirubin ≤ 1.5 × ULN", Kind::Inclusion);
+        assert_eq!(c.atoms.len(), 1, "{c:?}");
+        assert_eq!(c.atoms[0].op, crate::ir::Op::Le);
+        assert_eq!(c.status, crate::ir::Status::Computable, "{c:?}");
+    }
 }

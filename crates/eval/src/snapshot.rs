@@ -21,9 +21,15 @@ pub fn status_str(s: Status) -> &'static str {
     }
 }
 
-/// The criterion's IR on one line (`tm_criteria::render::expr_to_string`).
+/// The criterion's IR on one line (`tm_criteria::render::expr_to_string`,
+/// whitespace runs — e.g. a line break inside unparsed text — as one space).
 pub fn ir_line(c: &CompiledCriterion) -> String {
-    render::expr_to_string(&c.expr, &c.atoms)
+    let s = render::expr_to_string(&c.expr, &c.atoms);
+    if s.chars().any(|c| c.is_whitespace() && c != ' ') || s.contains("  ") {
+        s.split_whitespace().collect::<Vec<_>>().join(" ")
+    } else {
+        s
+    }
 }
 
 /// One criterion of one trial.

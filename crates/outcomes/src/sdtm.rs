@@ -357,6 +357,128 @@ enum TrMeasure {
     State,
 }
 
+/// Whether a CM/PR category or class names an anticancer therapy (`ANTI-CANCER`,
+/// `ANTINEOPLASTIC`, `ANTITUMOR`, `SUBSEQUENT … THERAPY`) that is not a prior one.
+fn is_anticancer_category(text: &str) -> bool {
+    let t: String = text
+        .to_ascii_uppercase()
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .collect();
+    !t.contains("PRIOR")
+        && (t.contains("ANTICANCER")
+            || t.contains("ANTINEOPLAST")
+            || t.contains("ANTITUMO")
+            || t.contains("SUBSEQUENT"))
+}
+
+/// Finds the first new anticancer therapy per subject (FDA 2018 / EMA PFS censoring; see
+/// [`crate::response::endpoints`]):
+/// - CM / PR records whose `--CAT`, `--SCAT` or `CMCLAS` names an anticancer therapy
+///   ([`is_anticancer_category`]) starting after treatment start (TRTSDT; RANDDT without
+///   exposure);
+/// - EX records whose `EXCAT`/`EXSCAT` says `SUBSEQUENT` or `NEW` anticancer therapy (the study
+///   treatment itself never counts), after the same reference;
+/// - an ADaM-like date: `NACTDT` in `adsl.csv`, `adnact.csv` or `nact.csv` (or `ASTDT` in
+///   `adnact.csv`), taken as given.
+///
+/// Partial start dates are imputed by [`DateRules::other`] (first day: the earlier, more
+/// conservative censoring). The earliest date wins; its source is kept.
+fn new_therapy(
+    dir: &Path,
+    rules: &DateRules,
+    subjects: &mut BTreeMap<String, SubjectInfo>,
+    study: &mut SdtmStudy,
+    ex: Option<&Table>,
+) {
+    let mut found: Vec<(String, Date, String)> = Vec::new();
+    let mut scan = |t: &Table, dom: &str, cats: &[&str], only_new: bool| {
+        let stcol = format!("{dom}STDTC");
+        let trtcol = format!("{dom}TRT");
+        for (i, r) in t.rows.iter().enumerate() {
+            let cat = cats
+                .iter()
+                .map(|c| t.text(r, c))
+                .collect::<Vec<_>>()
+                .join(" ");
+            let ok = if only_new {
+                let u = cat.to_ascii_uppercase();
+                u.contains("SUBSEQUENT") || (u.contains("NEW") && is_anticancer_category(&cat))
+            } else {
+                is_anticancer_category(&cat)
+            };
+            if !ok {
+                continue;
+            }
+            let Some(d) = impute(t.text(r, &stcol), rules.other) else {
+                continue;
+            };
+            found.push((
+                t.text(r, "USUBJID").to_string(),
+                d.date,
+                format!("{} line {}: {}", t.file, i + 2, t.text(r, &trtcol)),
+            ));
+        }
+    };
+    for (dom, cats) in [
+        ("cm", &["CMCAT", "CMSCAT", "CMCLAS"][..]),
+        ("pr", &["PRCAT", "PRSCAT"][..]),
+    ] {
+        if let Some(p) = find_domain(dir, dom, &mut study.warnings) {
+            match Table::read(&p) {
+                Ok(t) => {
+                    study.files.push(p.display().to_string());
+                    scan(&t, &dom.to_ascii_uppercase(), cats, false);
+                }
+                Err(e) => study.warnings.push(e),
+            }
+        }
+    }
+    if let Some(ex) = ex {
+        scan(ex, "EX", &["EXCAT", "EXSCAT"], true);
+    }
+    // ADaM-like inputs: dates as given.
+    for name in ["adsl.csv", "adnact.csv", "nact.csv"] {
+        let p = dir.join(name);
+        let Ok(t) = Table::read(&p) else {
+            continue;
+        };
+        let col = if t.has("NACTDT") {
+            "NACTDT"
+        } else if name != "adsl.csv" && t.has("ASTDT") {
+            "ASTDT"
+        } else {
+            continue;
+        };
+        study.files.push(p.display().to_string());
+        for (i, r) in t.rows.iter().enumerate() {
+            if let Some(d) = complete_date(t.text(r, col)) {
+                found.push((
+                    t.text(r, "USUBJID").to_string(),
+                    d,
+                    format!("{} line {}: {col}", t.file, i + 2),
+                ));
+            }
+        }
+    }
+    for (id, d, src) in found {
+        let Some(s) = subjects.get_mut(&id) else {
+            continue;
+        };
+        // CM/PR/EX evidence must start after treatment start (randomisation without EX);
+        // ADaM-like dates are taken as derived.
+        let adam = src.contains("NACTDT") || src.contains("ASTDT");
+        let after = s.treatment_start.or(s.randomization);
+        if !adam && after.is_none_or(|a| d <= a) {
+            continue;
+        }
+        if s.new_therapy.is_none_or(|x| d < x) {
+            s.new_therapy = Some(d);
+            s.new_therapy_source = Some(src);
+        }
+    }
+}
+
 /// `INVESTIGATOR`, or the evaluator and its id (`INDEPENDENT ASSESSOR RADIOLOGIST 1`).
 pub fn evaluator_key(eval: &str, evalid: &str) -> String {
     let e = eval.trim().to_ascii_uppercase();
@@ -567,6 +689,7 @@ pub fn read_sdtm_dir(
         }
         s.last_alive = best;
     }
+    new_therapy(dir, rules, &mut subjects, &mut study, ex.as_ref());
     if ae.is_none() && lb.is_none() {
         study.warnings.push(
             "no AE/LB files: last-known-alive dates come from exposure only (OS censoring)"

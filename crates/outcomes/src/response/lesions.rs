@@ -176,6 +176,11 @@ pub struct SubjectInfo {
     pub last_alive: Option<Date>,
     /// Measurable disease at baseline (investigator target lesion at screening).
     pub measurable: bool,
+    /// Start of the first new anticancer therapy after treatment start (SDTM CM/PR/EX or an
+    /// ADaM-like NACTDT; lesion CSV `new_therapy_date`): PFS is censored before it.
+    pub new_therapy: Option<Date>,
+    /// Where [`SubjectInfo::new_therapy`] came from (`file line N: treatment`).
+    pub new_therapy_source: Option<String>,
 }
 
 /// A row that was not used, with its 1-based line number and the reason.
@@ -231,7 +236,8 @@ pub fn organ_is_nodal(organ: &str) -> bool {
 /// `date`, `lesion_id`, `category`; optional: `organ`, `nodal`, `longest_diameter_mm`,
 /// `short_axis_mm`, `viable_diameter_mm`, `status`, `visit`, `evaluator`, `baseline` (y/n: this
 /// assessment is the baseline), and the subject-level
-/// `arm`, `randomization_date`, `death_date`, `last_alive_date`.
+/// `arm`, `randomization_date`, `death_date`, `last_alive_date`, `new_therapy_date` (start of a
+/// new anticancer therapy: PFS censoring).
 pub fn read_lesion_csv(text: &str, file: &str, rules: &DateRules) -> Result<LesionInput, String> {
     let mut rdr = csv::ReaderBuilder::new()
         .flexible(true)
@@ -269,6 +275,7 @@ pub fn read_lesion_csv(text: &str, file: &str, rules: &DateRules) -> Result<Lesi
         c("status"),
     );
     let c_baseline = c("baseline");
+    let c_nact = c("new_therapy_date");
     let (c_visit, c_eval, c_arm, c_rand, c_death, c_alive) = (
         c("visit"),
         c("evaluator"),
@@ -380,6 +387,7 @@ pub fn read_lesion_csv(text: &str, file: &str, rules: &DateRules) -> Result<Lesi
             (c_rand, 0usize, rules.other, "randomization_date"),
             (c_death, 1, rules.death, "death_date"),
             (c_alive, 2, rules.other, "last_alive_date"),
+            (c_nact, 3, rules.other, "new_therapy_date"),
         ] {
             let t = get(c);
             if t.is_empty() {
@@ -391,10 +399,14 @@ pub fn read_lesion_csv(text: &str, file: &str, rules: &DateRules) -> Result<Lesi
                 ));
                 continue;
             };
+            if slot == 3 && info.new_therapy.is_none() {
+                info.new_therapy_source = Some(format!("{file} line {line}: new_therapy_date"));
+            }
             let target = match slot {
                 0 => &mut info.randomization,
                 1 => &mut info.death,
-                _ => &mut info.last_alive,
+                2 => &mut info.last_alive,
+                _ => &mut info.new_therapy,
             };
             match target {
                 None => {

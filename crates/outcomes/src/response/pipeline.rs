@@ -86,6 +86,9 @@ pub struct SubjectSummary {
     pub death_date: Option<Date>,
     pub last_assessment_date: Option<Date>,
     pub measurable_disease: bool,
+    /// Start of the first new anticancer therapy (PFS censoring evidence) and its source.
+    pub new_therapy_date: Option<Date>,
+    pub new_therapy_source: Option<String>,
 }
 
 /// One ADTR-like SDIAM record (investigator target lesions).
@@ -144,6 +147,10 @@ pub struct InputUsage {
     pub evaluators: Vec<EvaluatorUsage>,
     /// RS OVRLRESP records of the primary evaluator used (source `rs`).
     pub rs_records_used: usize,
+    /// Subjects with a new anticancer therapy date (CM/PR/EX/ADaM-like or the lesion CSV),
+    /// and the PFS records censored because of it.
+    pub new_therapy_subjects: usize,
+    pub pfs_censored_new_therapy: usize,
 }
 
 /// Derived time points of one evaluator.
@@ -482,6 +489,8 @@ fn build(
             death_date: si.death,
             last_assessment_date: resp.lsta.date,
             measurable_disease: resp.mdis.is_yes(),
+            new_therapy_date: si.new_therapy,
+            new_therapy_source: si.new_therapy_source.clone(),
         });
         responses.push(resp);
     }
@@ -489,6 +498,17 @@ fn build(
     let endpoints = summarize(&subject_info, &responses, &tte, &opts.endpoints);
     let adtr = adtr_rows(&timepoints, &subject_info, &opts.dates, &primary);
     usage.evaluators = evaluator_usage(&lesions, &timepoints);
+    usage.new_therapy_subjects = subject_info
+        .iter()
+        .filter(|s| s.new_therapy.is_some())
+        .count();
+    usage.pfs_censored_new_therapy = tte
+        .iter()
+        .filter(|t| {
+            t.paramcd == "PFS"
+                && t.censor_reason == Some(super::endpoints::censor_reasons::NEW_THERAPY)
+        })
+        .count();
     let rs_agreement = rs
         .as_ref()
         .filter(|_| !timepoints.is_empty())

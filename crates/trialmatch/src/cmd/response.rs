@@ -66,6 +66,11 @@ pub struct Args {
     /// (the "≥ 2 missed assessments" rule; off by default).
     #[arg(long, value_name = "DAYS")]
     pub missed_assessment_gap: Option<i32>,
+    /// Do not censor PFS/TTP/DoR at the start of a new anticancer therapy (by default a
+    /// record whose event follows a new therapy (CM/PR/EX, NACTDT, lesion-CSV
+    /// new_therapy_date) is censored at the last assessment on or before it: FDA 2018 / EMA).
+    #[arg(long)]
+    pub no_new_therapy_censoring: bool,
     /// Confidence level of every interval.
     #[arg(long, default_value_t = 0.95)]
     pub conf_level: f64,
@@ -95,6 +100,7 @@ fn options(args: &Args) -> Result<ResponseOptions, CliError> {
         .parse::<Denominator>()
         .map_err(CliError::usage)?;
     o.endpoints.missed_assessment_gap_days = args.missed_assessment_gap;
+    o.endpoints.censor_new_therapy = !args.no_new_therapy_censoring;
     if !(args.conf_level > 0.0 && args.conf_level < 1.0) {
         return Err(CliError::usage("--conf-level must be between 0 and 1"));
     }
@@ -217,6 +223,19 @@ fn usage_lines(s: &mut String, rep: &ResponseReport) {
             s,
             "Used: {n} lesion rows; skipped {} (listed below)",
             rep.skipped.len()
+        );
+    }
+    if u.new_therapy_subjects > 0 {
+        let _ = writeln!(
+            s,
+            "New anticancer therapy: {} subjects; {} PFS records censored at the last assessment before it{}",
+            u.new_therapy_subjects,
+            u.pfs_censored_new_therapy,
+            if rep.options.endpoints.censor_new_therapy {
+                ""
+            } else {
+                " (censoring off: --no-new-therapy-censoring)"
+            }
         );
     }
     if u.rs_records_used > 0 {

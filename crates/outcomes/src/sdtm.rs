@@ -537,6 +537,60 @@ pub fn is_dose_record(exdose: Option<&str>, extrt: &str) -> bool {
 /// Every subject with a dose record gets an entry (dates `None` when none is complete).
 /// Errors when EX lacks USUBJID or EXSTDTC.
 pub fn exposure(ex: &Table) -> Result<HashMap<String, Exposure>, String> {
+    exposure_checked(ex).map(|(e, _)| e)
+}
+
+/// [`exposure`] and the EX rows it could not read, each with its line (header = line 1) and
+/// reason: an `EXDOSE` that is not a number (the record is then not a dose, as admiral's
+/// `EXDOSE > 0` filter on NA), an `EXSTDTC`/`EXENDTC` that is not an ISO 8601 date (partial
+/// dates are valid and simply give no date), a record without USUBJID.
+pub fn exposure_checked(
+    ex: &Table,
+) -> Result<(HashMap<String, Exposure>, Vec<SkippedRow>), String> {
+    let mut skipped = Vec::new();
+    {
+        let cu = ex.col("USUBJID");
+        let cd = ex.col("EXDOSE");
+        for (i, r) in ex.rows.iter().enumerate() {
+            let line = i as u64 + 2;
+            let mut why: Vec<String> = Vec::new();
+            if Table::cell(r, cu).is_empty() {
+                why.push("no USUBJID".into());
+            }
+            if let Some(c) = cd {
+                let d = Table::cell(r, Some(c));
+                if !d.is_empty() && d != "NA" && parse_num(d).is_none() {
+                    why.push(format!(
+                        "EXDOSE {d:?} is not a number: the record is not counted as a dose"
+                    ));
+                }
+            }
+            for col in ["EXSTDTC", "EXENDTC"] {
+                let v = ex.get(i, col);
+                if !v.is_empty() && v != "NA" && impute(v, ANY_PARTIAL).is_none() {
+                    why.push(format!(
+                        "{col} {v:?} is not an ISO 8601 date: no treatment date from this record"
+                    ));
+                }
+            }
+            if !why.is_empty() {
+                skipped.push(SkippedRow {
+                    line,
+                    reason: why.join("; "),
+                });
+            }
+        }
+    }
+    Ok((exposure_inner(ex)?, skipped))
+}
+
+/// Accepts any ISO 8601 date, partial ones included (the readability check of EX dates).
+const ANY_PARTIAL: Imputation = Imputation {
+    highest: crate::response::dates::Highest::Month,
+    side: crate::response::dates::Side::First,
+};
+
+fn exposure_inner(ex: &Table) -> Result<HashMap<String, Exposure>, String> {
     let cu = ex.need("USUBJID", "EX")?;
     let cs = ex.need("EXSTDTC", "EX")?;
     let ce = ex.col("EXENDTC");

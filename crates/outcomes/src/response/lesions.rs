@@ -184,7 +184,7 @@ pub struct SubjectInfo {
 }
 
 /// A row that was not used, with its 1-based line number and the reason.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct Skipped {
     pub file: String,
     pub line: u64,

@@ -283,6 +283,8 @@ pub struct SdtmStudy {
     pub measurable: BTreeSet<(String, String)>,
     /// What was read, used and skipped.
     pub usage: SdtmUsage,
+    /// RS records of an iRECIST file (`rs*irecist*.csv`), compared with derived iRECIST.
+    pub rs_irecist: Vec<RsRecord>,
 }
 
 /// What the SDTM reader used and skipped of TU, TR and RS (the `input_usage.sdtm` object of
@@ -772,6 +774,43 @@ pub fn read_sdtm_dir(
                 dtc: rs.get(i, "RSDTC").to_string(),
                 seq: parse_num(rs.get(i, "RSSEQ")).map_or(i as i64 + 1, |x| x as i64),
             });
+        }
+    }
+
+    // iRECIST RS (never the RS of the RECIST analysis; find_domain prefers RECIST).
+    if let Ok(entries) = std::fs::read_dir(dir) {
+        let mut names: Vec<PathBuf> = entries
+            .flatten()
+            .map(|e| e.path())
+            .filter(|p| {
+                let n = p
+                    .file_name()
+                    .map(|n| n.to_string_lossy().to_ascii_lowercase())
+                    .unwrap_or_default();
+                n.starts_with("rs") && n.contains("irecist") && n.ends_with(".csv")
+            })
+            .collect();
+        names.sort();
+        if let Some(p) = names.first() {
+            let t = Table::read(p)?;
+            study.files.push(p.display().to_string());
+            for i in 0..t.len() {
+                let ev = evaluator_key(t.get(i, "RSEVAL"), t.get(i, "RSEVALID"));
+                if !usage.keeps(&ev) {
+                    continue;
+                }
+                let visit = t.get(i, "VISIT");
+                study.rs_irecist.push(RsRecord {
+                    subject: t.get(i, "USUBJID").to_string(),
+                    evaluator: ev,
+                    testcd: t.get(i, "RSTESTCD").to_ascii_uppercase(),
+                    result: t.get(i, "RSSTRESC").to_string(),
+                    visit: (!visit.is_empty()).then(|| visit.to_string()),
+                    visitnum: parse_num(t.get(i, "VISITNUM")),
+                    dtc: t.get(i, "RSDTC").to_string(),
+                    seq: parse_num(t.get(i, "RSSEQ")).map_or(i as i64 + 1, |x| x as i64),
+                });
+            }
         }
     }
 

@@ -45,6 +45,9 @@ pub struct ResponseOptions {
     /// of other evaluators are dropped (reported in `input_usage`). `None` = every evaluator is
     /// read and `INVESTIGATOR` is primary (the only one when there is a single evaluator).
     pub evaluator: Option<String>,
+    /// Add the iRECIST block (derived from the RECIST 1.1 time points); on automatically when
+    /// the SDTM directory has an iRECIST RS file.
+    pub irecist: bool,
 }
 
 impl ResponseOptions {
@@ -57,6 +60,7 @@ impl ResponseOptions {
             endpoints: EndpointOptions::default(),
             source: OvrSource::Auto,
             evaluator: None,
+            irecist: false,
         }
     }
 }
@@ -185,6 +189,9 @@ pub struct ResponseReport {
     pub skipped: Vec<Skipped>,
     /// What was read, used and skipped (docs/contracts.md, "response": `input_usage`).
     pub input_usage: InputUsage,
+    /// iRECIST time points, BOR, ORR/DCR and agreement with RS iRECIST records (`null` unless
+    /// `--irecist` or an iRECIST RS file is present).
+    pub irecist: Option<super::irecist::IrecistReport>,
     #[serde(skip)]
     pub subject_info: Vec<SubjectInfo>,
     #[serde(skip)]
@@ -229,7 +236,8 @@ pub fn run_sdtm(dir: &Path, opts: &ResponseOptions) -> Result<ResponseReport, St
         sdtm: Some(study.usage),
         ..Default::default()
     };
-    build(
+    let irecist_rs = study.rs_irecist;
+    let mut rep = build(
         dir.display().to_string(),
         "sdtm",
         subjects,
@@ -239,6 +247,29 @@ pub fn run_sdtm(dir: &Path, opts: &ResponseOptions) -> Result<ResponseReport, St
         Vec::new(),
         usage,
         opts,
+    )?;
+    if opts.irecist || !irecist_rs.is_empty() {
+        rep.irecist = Some(irecist_block(&rep, &irecist_rs));
+    }
+    Ok(rep)
+}
+
+fn irecist_block(rep: &ResponseReport, rs: &[RsRecord]) -> super::irecist::IrecistReport {
+    let rand: BTreeMap<String, Option<Date>> = rep
+        .subject_info
+        .iter()
+        .map(|s| (s.subject.clone(), s.randomization))
+        .collect();
+    let o = super::irecist::IrecistOptions {
+        sd_min_days: rep.options.bor.sd_min_days,
+        ..Default::default()
+    };
+    super::irecist::report(
+        &rep.timepoints,
+        &rep.input_usage.primary_evaluator,
+        &rand,
+        rs,
+        &o,
     )
 }
 
@@ -313,7 +344,7 @@ pub fn run_lesion_text(
         lesion_rows_used: Some(records.len()),
         ..Default::default()
     };
-    build(
+    let mut rep = build(
         name.to_string(),
         "lesions",
         input.subjects,
@@ -323,7 +354,11 @@ pub fn run_lesion_text(
         input.skipped,
         usage,
         opts,
-    )
+    )?;
+    if opts.irecist {
+        rep.irecist = Some(irecist_block(&rep, &[]));
+    }
+    Ok(rep)
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -527,6 +562,7 @@ fn build(
         warnings,
         skipped,
         input_usage: usage,
+        irecist: None,
         subject_info,
         responses,
         tte,

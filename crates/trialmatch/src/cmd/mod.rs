@@ -17,3 +17,4 @@ pub mod results_view;
 pub mod safety;
 pub mod show;
 pub mod survival;
+pub mod sync;

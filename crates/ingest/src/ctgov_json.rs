@@ -1142,6 +1142,7 @@ fn map_study(v: &Value, file: &str, record: Option<String>, hash: String) -> Res
         .collect();
 
     t.has_results = v.get("hasResults").and_then(Value::as_bool);
+    t.results = v.get("resultsSection").and_then(crate::results::from_json);
     t.brief_summary = text(ps, &["descriptionModule", "briefSummary"]);
     t.detailed_description = text(ps, &["descriptionModule", "detailedDescription"]);
 

@@ -1,7 +1,7 @@
 //! ClinicalTrials.gov classic XML (`<clinical_study>`, the pre-2024 bulk
 //! download, one study per file), read with quick-xml in one streaming pass
-//! over the events; the results section (`<clinical_results>`) is only
-//! noted (`has_results`), not mapped.
+//! over the events; the results section (`<clinical_results>`) is cut out
+//! and mapped by [`crate::results::from_xml`].
 //!
 //! Classic text spellings are normalised to API v2 enum spellings
 //! (`Interventional` → `INTERVENTIONAL`, `Non-Randomized` → `NON_RANDOMIZED`,
@@ -271,12 +271,21 @@ fn parse(bytes: &[u8], file: &str) -> Result<Trial, Fail> {
                     saw_root = true;
                 }
                 if tg == Tag::ClinicalResults && stack.len() == 1 {
-                    // The results section is not mapped: skip it whole.
+                    // The results section is read apart (crate::results).
                     t.has_results = Some(true);
                     let end = e.to_end().into_owned();
-                    if let Err(err) = reader.read_to_end(end.name()) {
-                        let pos = bom + reader.error_position();
-                        return Err((pos, format!("malformed XML at byte {pos}: {err}")));
+                    match reader.read_to_end(end.name()) {
+                        Ok(span) => {
+                            let inner = &body[span.start as usize..span.end as usize];
+                            t.results = crate::results::from_xml(inner).map_err(|m| {
+                                let pos = bom + span.start;
+                                (pos, format!("{m} (results section at byte {pos})"))
+                            })?;
+                        }
+                        Err(err) => {
+                            let pos = bom + reader.error_position();
+                            return Err((pos, format!("malformed XML at byte {pos}: {err}")));
+                        }
                     }
                     buf.clear();
                     continue;

@@ -30,6 +30,7 @@ pub mod detect;
 pub mod identity;
 pub mod merge;
 pub mod repair;
+pub mod results;
 
 pub use detect::{collect_files, detect_format, Format};
 pub use tm_model::Trial;

@@ -586,6 +586,10 @@ pub struct Trial {
     pub references: Vec<Reference>,
     #[serde(default)]
     pub has_results: Option<bool>,
+    /// Posted results (participant flow, baseline, outcome measures, adverse
+    /// events), taken whole from one source: `provenance["results"]`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub results: Option<crate::results::Results>,
     #[serde(default)]
     pub brief_summary: Option<String>,
     #[serde(default)]

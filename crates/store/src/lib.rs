@@ -14,12 +14,16 @@
 //!   filters;
 //! - `aliases` — every registry id, alias and identity key → trial id;
 //! - `compiled_criteria` — compiled eligibility criteria per trial and
-//!   compiler version (written by the criteria compiler).
+//!   compiler version (written by the criteria compiler);
+//! - `sync_state` — registry sync progress per query (`trialmatch sync`):
+//!   last complete sync, newest last-update date seen, the page cursor of a
+//!   run in progress.
 
 mod error;
 mod import;
 mod migrations;
 mod query;
+mod sync_state;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -30,6 +34,7 @@ pub use error::StoreError;
 pub use import::{ImportHooks, ImportOutcome, ImportSummary, Importer, DEFAULT_BATCH_SIZE};
 pub use migrations::SCHEMA_VERSION;
 pub use query::{ListFilter, TrialSummary};
+pub use sync_state::SyncState;
 
 /// File name of the default store, relative to the working directory, used
 /// when neither `--db` nor `TRIALMATCH_DB` is given.

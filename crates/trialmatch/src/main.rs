@@ -93,6 +93,9 @@ enum Commands {
     Qol(cmd::qol::Args),
     /// Y-90 SIRT dosimetry: delivered activity, MIRD, lung, partition doses, resin LSF reduction.
     Dosimetry(cmd::dosimetry::Args),
+    /// Fetch studies from the ClinicalTrials.gov API v2 into the store: incremental (per query),
+    /// rate-limited, retried, resumable after a kill.
+    Sync(cmd::sync::Args),
 }
 
 fn main() -> ExitCode {
@@ -119,6 +122,7 @@ fn main() -> ExitCode {
         Commands::Safety(a) => cmd::safety::run(&ctx, a),
         Commands::Qol(a) => cmd::qol::run(&ctx, a),
         Commands::Dosimetry(a) => cmd::dosimetry::run(&ctx, a),
+        Commands::Sync(a) => cmd::sync::run(&ctx, a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -13,6 +13,8 @@ pub mod patient;
 pub mod qol;
 pub mod report;
 pub mod response;
+pub mod results_view;
 pub mod safety;
 pub mod show;
 pub mod survival;
+pub mod sync;

@@ -35,7 +35,7 @@ use crate::segment::{segment, Criterion, Kind};
 
 /// Version of the compiler; stored with compiled criteria, which are
 /// recompiled when it changes.
-pub const COMPILER_VERSION: &str = "tm-criteria/0.3.1";
+pub const COMPILER_VERSION: &str = "tm-criteria/0.3.2";
 
 /// Compiles a whole criteria text: segmentation then one
 /// [`CompiledCriterion`] per criterion (spans into `criteria_text`).
@@ -1112,6 +1112,38 @@ fn word_num(s: &str) -> Option<f64> {
 static WINDOW_GATE: LazyLock<Regex> =
     LazyLock::new(|| gate(&["hour", "day", "week", "month", "year", "yr"]));
 
+/// What a window anchor counts back from: words naming the start of
+/// treatment or enrolment (dosing, first dose, enrolment, treatment,
+/// administration, start, randomisation, registration, medication,
+/// inclusion, surgery) → [`WindowFrom::TreatmentStart`]; anything else
+/// (no anchor, "screening", "study entry") → [`WindowFrom::Now`].
+pub fn window_from(anchor: Option<&str>) -> WindowFrom {
+    let Some(a) = anchor else {
+        return WindowFrom::Now;
+    };
+    let a = a.to_ascii_lowercase();
+    let start = [
+        "dos",
+        "enrol",
+        "treat",
+        "administ",
+        "first",
+        "start",
+        "random",
+        "registration",
+        "medication",
+        "inclusion",
+        "surgery",
+    ]
+    .iter()
+    .any(|k| a.contains(k));
+    if start {
+        WindowFrom::TreatmentStart
+    } else {
+        WindowFrom::Now
+    }
+}
+
 fn window_in(ctx: &Ctx, a: usize, b: usize) -> Option<Window> {
     let s = ctx.view.s.get(a..b)?;
     if !WINDOW_GATE.is_match(s) {
@@ -1137,6 +1169,7 @@ fn window_in(ctx: &Ctx, a: usize, b: usize) -> Option<Window> {
             value,
             unit,
             anchor: c.name("anchor").map(|x| x.as_str().to_lowercase()),
+            from: window_from(c.name("anchor").map(|x| x.as_str())),
             span: ctx.span(a + m.start(), a + m.end()),
         });
     }
@@ -2804,6 +2837,7 @@ fn pregnancy_test_of_women(ctx: &mut Ctx, cl: &Clause) -> Option<Expr> {
                 value: n,
                 unit: unit.to_string(),
                 anchor: c.name("a").map(|a| a.as_str().to_lowercase()),
+                from: window_from(c.name("a").map(|a| a.as_str())),
                 span: ctx.span(cl.start + m.start(), cl.start + m.end()),
             }
         }
@@ -2811,6 +2845,7 @@ fn pregnancy_test_of_women(ctx: &mut Ctx, cl: &Clause) -> Option<Expr> {
             value: 1.0,
             unit: "d".to_string(),
             anchor: Some("first dose".to_string()),
+            from: WindowFrom::TreatmentStart,
             span,
         },
     };

@@ -200,26 +200,3 @@ pub fn window_days(value: f64, unit: &str) -> Option<f64> {
     let d = value * f;
     d.is_finite().then_some(d)
 }
-
-/// True when a window anchor names the start of treatment or enrolment, so
-/// the window is counted back from `planned_start`.
-pub fn anchored_to_start(anchor: Option<&str>) -> bool {
-    let Some(a) = anchor else { return false };
-    let a = a.to_ascii_lowercase();
-    [
-        "dos",
-        "enrol",
-        "enroll",
-        "treat",
-        "administ",
-        "first",
-        "start",
-        "random",
-        "registration",
-        "medication",
-        "inclusion",
-        "surgery",
-    ]
-    .iter()
-    .any(|k| a.contains(k))
-}

@@ -24,14 +24,12 @@ use std::collections::HashMap;
 
 use serde_json::json;
 use tm_clinical::{derive, DeriveConfig, Derived, DerivedValue};
-use tm_criteria::{Atom, HasKind, Op, Value, Window};
+use tm_criteria::{Atom, HasKind, Op, Value, Window, WindowFrom};
 use tm_model::patient::{flag, ObsValue, Observation, Patient, Sex};
 use tm_model::{Date, Quantity};
 
 use crate::concepts::{self, answers, derived_key, fact_kind, negative_tests, FactKind};
-use crate::config::{
-    anchored_to_start, default_lln, default_uln, window_days, LimitRange, MatchConfig,
-};
+use crate::config::{default_lln, default_uln, window_days, LimitRange, MatchConfig};
 use crate::result::{Evidence, LimitUsed, Missing};
 
 /// The answer of one leaf.
@@ -348,7 +346,7 @@ impl<'p> PatientFacts<'p> {
         match w {
             Some(w) => {
                 let days = window_days(w.value, &w.unit)?;
-                let anchor = if anchored_to_start(w.anchor.as_deref()) {
+                let anchor = if w.from == WindowFrom::TreatmentStart {
                     self.cfg.planned_start
                 } else {
                     self.cfg.as_of
@@ -363,7 +361,7 @@ impl<'p> PatientFacts<'p> {
     fn at_treatment(&self, w: &Option<Window>) -> bool {
         match w {
             Some(w) => {
-                anchored_to_start(w.anchor.as_deref())
+                w.from == WindowFrom::TreatmentStart
                     && window_days(w.value, &w.unit)
                         .is_some_and(|d| d * 24.0 <= self.cfg.at_treatment_max_hours)
             }

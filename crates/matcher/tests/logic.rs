@@ -2,7 +2,7 @@
 
 mod common;
 use common::*;
-use tm_criteria::{Expr, HasKind, Kind, Op, ReviewKind, Value, Window};
+use tm_criteria::{Expr, HasKind, Kind, Op, ReviewKind, Value, Window, WindowFrom};
 use tm_matcher::{MatchConfig, Outcome, PatientFacts, Verdict};
 use tm_model::patient::{flag, Flag, ObsValue, Observation, Patient, Procedure, Sex};
 use tm_model::Date;
@@ -102,6 +102,7 @@ fn newer_value_supersedes_and_old_values_are_missing() {
         value: 120.0,
         unit: "d".into(),
         anchor: None,
+        from: WindowFrom::Now,
         span: (0, 0),
     });
     let r = run(&p, &trial(vec![single("I1", Kind::Inclusion, a)]));
@@ -221,6 +222,7 @@ fn therapy_windows_count_back_from_planned_start_and_hierarchy_matches() {
         value: 30.0,
         unit: "d".into(),
         anchor: Some("dosing".into()),
+        from: WindowFrom::TreatmentStart,
         span: (0, 0),
     };
     let t = trial(vec![crit(
@@ -251,6 +253,7 @@ fn treatment_time_checks_and_consent_do_not_block_eligibility() {
         value: 24.0,
         unit: "h".into(),
         anchor: Some("administration".into()),
+        from: WindowFrom::TreatmentStart,
         span: (0, 0),
     };
     let t = trial(vec![

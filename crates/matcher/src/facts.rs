@@ -23,7 +23,7 @@
 use std::collections::HashMap;
 
 use serde_json::json;
-use tm_clinical::{derive, DeriveConfig, Derived, DerivedValue};
+use tm_clinical::{derive, Derived, DerivedValue};
 use tm_criteria::{Atom, HasKind, Op, Value, Window, WindowFrom};
 use tm_model::patient::{flag, ObsValue, Observation, Patient, Sex};
 use tm_model::{Date, Quantity};
@@ -272,7 +272,7 @@ struct Val {
 impl<'p> PatientFacts<'p> {
     /// Prepares `patient` for matching as of `cfg.as_of`.
     pub fn new(patient: &'p Patient, cfg: MatchConfig) -> PatientFacts<'p> {
-        let derived = derive(patient, cfg.as_of, &DeriveConfig::default());
+        let derived = derive(patient, cfg.as_of, &cfg.derive_config());
         let mut obs: HashMap<&'p str, Vec<&'p Observation>> = HashMap::new();
         for o in &patient.observations {
             if let Some(c) = o.concept.as_deref() {
@@ -362,8 +362,8 @@ impl<'p> PatientFacts<'p> {
         match w {
             Some(w) => {
                 w.from == WindowFrom::TreatmentStart
-                    && window_days(w.value, &w.unit)
-                        .is_some_and(|d| d * 24.0 <= self.cfg.at_treatment_max_hours)
+                    && tm_units::duration(w.value, &w.unit, "h")
+                        .is_some_and(|h| h <= self.cfg.at_treatment_max_hours)
             }
             None => false,
         }

@@ -349,3 +349,26 @@ fn a_trial_without_criteria_is_never_eligible() {
     let facts = PatientFacts::new(&p, MatchConfig::new(as_of()));
     assert_eq!(plan.verdicts(&facts)[0].0, Verdict::NeedsReview);
 }
+
+#[test]
+fn match_config_windows_reach_derived_score_inputs() {
+    // bilirubin 40 days before the index date: outside the default 28-day
+    // lab window, inside a 60-day one
+    let mut p = male();
+    p.observations
+        .push(lab("total_bilirubin", 1.0, "mg/dL", "2025-01-20"));
+    let facts = PatientFacts::new(&p, MatchConfig::new(as_of()));
+    let cp = &facts.derived.child_pugh;
+    assert!(cp.input("bilirubin").is_none(), "{:?}", cp.inputs);
+    assert!(cp.missing.iter().any(|m| m == "total_bilirubin"));
+    let mut cfg = MatchConfig::new(as_of());
+    cfg.lab_window_days = 60;
+    let facts = PatientFacts::new(&p, cfg);
+    let cp = &facts.derived.child_pugh;
+    assert!(
+        cp.inputs.iter().any(|i| i.concept == "total_bilirubin"),
+        "{:?}",
+        cp.inputs
+    );
+    assert!(!cp.missing.iter().any(|m| m == "total_bilirubin"));
+}

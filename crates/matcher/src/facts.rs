@@ -23,6 +23,7 @@
 use std::collections::HashMap;
 
 use serde_json::json;
+use tm_clinical::staging::BclcStage;
 use tm_clinical::{derive, Derived, DerivedValue};
 use tm_criteria::{Atom, HasKind, Op, Value, Window, WindowFrom};
 use tm_model::patient::{flag, ObsValue, Observation, Patient, Sex};
@@ -198,62 +199,20 @@ fn derived_evidence(key: &str, d: &DerivedValue, as_of: Date) -> Evidence {
     }
 }
 
-/// Yes/no reading of an observation value: booleans, coded answers
-/// (`tm_patient::normalize::yes_no`), grades (0 = absent).
+/// Yes/no reading of an observation value: booleans, grades (0 = absent),
+/// else what tm-patient read from a coded / text value.
 fn obs_yes_no(o: &Observation) -> Option<bool> {
     match o.value.as_ref()? {
         ObsValue::Bool(b) => Some(*b),
         ObsValue::Integer(i) => Some(*i > 0),
-        ObsValue::Coded { codes, text } => tm_patient::normalize::yes_no(codes, text.as_deref())
-            .or_else(|| grade_text(text.as_deref())),
-        ObsValue::Text(t) => {
-            tm_patient::normalize::yes_no(&[], Some(t)).or_else(|| grade_text(Some(t)))
-        }
+        ObsValue::Coded { .. } | ObsValue::Text(_) => o.reading.as_ref().and_then(|r| r.yes_no),
         ObsValue::Quantity(_) => None,
     }
 }
 
-/// Severity words of a coded finding (ascites "moderate" = present).
-fn grade_text(t: Option<&str>) -> Option<bool> {
-    let t = tm_lexicon::normalize_phrase(t?);
-    if [
-        "mild",
-        "moderate",
-        "severe",
-        "large",
-        "trace",
-        "grade 1",
-        "grade 2",
-        "grade 3",
-        "grade 4",
-        "refractory",
-    ]
-    .iter()
-    .any(|w| t.contains(w))
-    {
-        return Some(true);
-    }
-    if ["grade 0", "none", "absent"].iter().any(|w| t == *w) {
-        return Some(false);
-    }
-    None
-}
-
-/// BCLC stage letter → number (0, A = 1, B = 2, C = 3, D = 4).
-fn bclc_number(t: &str) -> Option<f64> {
-    let t = t
-        .trim()
-        .trim_start_matches("BCLC")
-        .trim_start_matches("bclc")
-        .trim();
-    match t.chars().next()? {
-        '0' => Some(0.0),
-        'A' | 'a' => Some(1.0),
-        'B' | 'b' => Some(2.0),
-        'C' | 'c' => Some(3.0),
-        'D' | 'd' => Some(4.0),
-        _ => None,
-    }
+/// A derived BCLC stage → 0–4 (0, A, B, C, D).
+fn bclc_number(code: &str) -> Option<f64> {
+    BclcStage::from_code(code).map(|s| s.ordinal() as f64)
 }
 
 /// A value to compare: an interval (a censored value is a half-line) in
@@ -770,11 +729,12 @@ impl<'p> PatientFacts<'p> {
             Some(ObsValue::Integer(i)) => {
                 self.finish_val(a, *i as f64, String::new(), concept, None, ev, out)
             }
-            Some(other) => {
+            Some(_) => {
+                let reading = o.reading.as_ref();
                 let num = if field == "bclc_stage" {
-                    other.as_text().and_then(bclc_number)
+                    reading.and_then(|r| r.ordinal).map(f64::from)
                 } else {
-                    other.as_text().and_then(|t| t.trim().parse::<f64>().ok())
+                    reading.and_then(|r| r.number)
                 };
                 match num {
                     Some(n) => self.finish_val(a, n, String::new(), concept, None, ev, out),

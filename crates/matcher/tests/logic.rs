@@ -190,13 +190,16 @@ fn implications_and_documented_absence() {
     )]);
     let mut p = male();
     assert_eq!(run(&p, &hcv).criteria[0].outcome, Outcome::Unknown);
-    p.observations.push(Observation {
+    // as a reader stores it: the text read once by tm-patient
+    let mut o = Observation {
         concept: Some("anti_hcv".into()),
         value: Some(ObsValue::Text("Negative".into())),
         effective: Date::parse("2025-01-10"),
         source: "Observation/ahcv".into(),
         ..Default::default()
-    });
+    };
+    tm_patient::normalize::normalize_observation(&mut o);
+    p.observations.push(o);
     assert_eq!(run(&p, &hcv).criteria[0].outcome, Outcome::Pass);
     // a presence question: no record → unknown; an explicit "no" → absent
     let hiv = trial(vec![crit(

@@ -84,9 +84,26 @@ pub struct Window {
     /// UCUM: `h`, `d`, `wk`, `mo`, `a`.
     pub unit: String,
     /// What the window is counted back from, as written (`dosing`,
-    /// `enrollment`), or null for "now / study start".
+    /// `enrollment`), or null for "now / study start". For display only:
+    /// the meaning is [`Window::from`].
     pub anchor: Option<String>,
+    /// What the window is counted back from, decided by the compiler from
+    /// the anchor words (the matcher reads only this).
+    #[serde(default)]
+    pub from: WindowFrom,
     pub span: (usize, usize),
+}
+
+/// The point a [`Window`] is counted back from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum WindowFrom {
+    /// The index date (no anchor, "screening", "study entry").
+    #[default]
+    Now,
+    /// The planned start of treatment / enrolment ("dosing", "first dose",
+    /// "enrolment", "randomisation", "registration", "surgery" …).
+    TreatmentStart,
 }
 
 /// A comparison atom: `field op value unit`.

@@ -338,7 +338,7 @@ pub fn run(labels: &Labels, as_of: Date, patients: &PatientSet, trials: &TrialMa
         let f = facts
             .entry(entry.label.clone())
             .or_insert_with(|| PatientFacts::new(&entry.patient, MatchConfig::new(as_of)));
-        let r = evaluate_trial(info, compiled, f, true);
+        let r = evaluate_trial(info, compiled, f);
         rep.screened += 1;
         count_pair(&mut rep, l, &r, compiled);
     }

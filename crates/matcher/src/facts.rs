@@ -23,15 +23,14 @@
 use std::collections::HashMap;
 
 use serde_json::json;
-use tm_clinical::{derive, DeriveConfig, Derived, DerivedValue};
-use tm_criteria::{Atom, HasKind, Op, Value, Window};
+use tm_clinical::staging::BclcStage;
+use tm_clinical::{derive, Derived, DerivedValue};
+use tm_criteria::{Atom, HasKind, Op, Value, Window, WindowFrom};
 use tm_model::patient::{flag, ObsValue, Observation, Patient, Sex};
 use tm_model::{Date, Quantity};
 
 use crate::concepts::{self, answers, derived_key, fact_kind, negative_tests, FactKind};
-use crate::config::{
-    anchored_to_start, default_lln, default_uln, window_days, LimitRange, MatchConfig,
-};
+use crate::config::{default_lln, default_uln, window_days, LimitRange, MatchConfig};
 use crate::result::{Evidence, LimitUsed, Missing};
 
 /// The answer of one leaf.
@@ -214,62 +213,20 @@ fn derived_evidence(key: &str, d: &DerivedValue, as_of: Date) -> Evidence {
     }
 }
 
-/// Yes/no reading of an observation value: booleans, coded answers
-/// (`tm_patient::normalize::yes_no`), grades (0 = absent).
+/// Yes/no reading of an observation value: booleans, grades (0 = absent),
+/// else what tm-patient read from a coded / text value.
 fn obs_yes_no(o: &Observation) -> Option<bool> {
     match o.value.as_ref()? {
         ObsValue::Bool(b) => Some(*b),
         ObsValue::Integer(i) => Some(*i > 0),
-        ObsValue::Coded { codes, text } => tm_patient::normalize::yes_no(codes, text.as_deref())
-            .or_else(|| grade_text(text.as_deref())),
-        ObsValue::Text(t) => {
-            tm_patient::normalize::yes_no(&[], Some(t)).or_else(|| grade_text(Some(t)))
-        }
+        ObsValue::Coded { .. } | ObsValue::Text(_) => o.reading.as_ref().and_then(|r| r.yes_no),
         ObsValue::Quantity(_) => None,
     }
 }
 
-/// Severity words of a coded finding (ascites "moderate" = present).
-fn grade_text(t: Option<&str>) -> Option<bool> {
-    let t = tm_lexicon::normalize_phrase(t?);
-    if [
-        "mild",
-        "moderate",
-        "severe",
-        "large",
-        "trace",
-        "grade 1",
-        "grade 2",
-        "grade 3",
-        "grade 4",
-        "refractory",
-    ]
-    .iter()
-    .any(|w| t.contains(w))
-    {
-        return Some(true);
-    }
-    if ["grade 0", "none", "absent"].iter().any(|w| t == *w) {
-        return Some(false);
-    }
-    None
-}
-
-/// BCLC stage letter → number (0, A = 1, B = 2, C = 3, D = 4).
-fn bclc_number(t: &str) -> Option<f64> {
-    let t = t
-        .trim()
-        .trim_start_matches("BCLC")
-        .trim_start_matches("bclc")
-        .trim();
-    match t.chars().next()? {
-        '0' => Some(0.0),
-        'A' | 'a' => Some(1.0),
-        'B' | 'b' => Some(2.0),
-        'C' | 'c' => Some(3.0),
-        'D' | 'd' => Some(4.0),
-        _ => None,
-    }
+/// A derived BCLC stage → 0–4 (0, A, B, C, D).
+fn bclc_number(code: &str) -> Option<f64> {
+    BclcStage::from_code(code).map(|s| s.ordinal() as f64)
 }
 
 /// A value to compare: an interval (a censored value is a half-line) in
@@ -288,7 +245,7 @@ struct Val {
 impl<'p> PatientFacts<'p> {
     /// Prepares `patient` for matching as of `cfg.as_of`.
     pub fn new(patient: &'p Patient, cfg: MatchConfig) -> PatientFacts<'p> {
-        let derived = derive(patient, cfg.as_of, &DeriveConfig::default());
+        let derived = derive(patient, cfg.as_of, &cfg.derive_config());
         let mut obs: HashMap<&'p str, Vec<&'p Observation>> = HashMap::new();
         for o in &patient.observations {
             if let Some(c) = o.concept.as_deref() {
@@ -362,7 +319,7 @@ impl<'p> PatientFacts<'p> {
         match w {
             Some(w) => {
                 let days = window_days(w.value, &w.unit)?;
-                let anchor = if anchored_to_start(w.anchor.as_deref()) {
+                let anchor = if w.from == WindowFrom::TreatmentStart {
                     self.cfg.planned_start
                 } else {
                     self.cfg.as_of
@@ -377,9 +334,9 @@ impl<'p> PatientFacts<'p> {
     fn at_treatment(&self, w: &Option<Window>) -> bool {
         match w {
             Some(w) => {
-                anchored_to_start(w.anchor.as_deref())
-                    && window_days(w.value, &w.unit)
-                        .is_some_and(|d| d * 24.0 <= self.cfg.at_treatment_max_hours)
+                w.from == WindowFrom::TreatmentStart
+                    && tm_units::duration(w.value, &w.unit, "h")
+                        .is_some_and(|h| h <= self.cfg.at_treatment_max_hours)
             }
             None => false,
         }
@@ -868,11 +825,12 @@ impl<'p> PatientFacts<'p> {
             Some(ObsValue::Integer(i)) => {
                 self.finish_val(a, *i as f64, String::new(), concept, None, ev, out)
             }
-            Some(other) => {
+            Some(_) => {
+                let reading = o.reading.as_ref();
                 let num = if field == "bclc_stage" {
-                    other.as_text().and_then(bclc_number)
+                    reading.and_then(|r| r.ordinal).map(f64::from)
                 } else {
-                    other.as_text().and_then(|t| t.trim().parse::<f64>().ok())
+                    reading.and_then(|r| r.number)
                 };
                 match num {
                     Some(n) => self.finish_val(a, n, String::new(), concept, None, ev, out),

@@ -62,8 +62,8 @@ impl TrialInfo {
             conditions: t.conditions.clone(),
             condition_concepts: concepts,
             countries,
-            min_age: e.min_age.as_ref().map(|a| a.years()).filter(|y| *y > 0.0),
-            max_age: e.max_age.as_ref().map(|a| a.years()),
+            min_age: e.min_age.as_ref().and_then(age_years).filter(|y| *y > 0.0),
+            max_age: e.max_age.as_ref().and_then(age_years),
             sex: e.sex,
             min_age_text: e
                 .min_age
@@ -597,4 +597,9 @@ pub fn rank(results: &mut [TrialResult]) {
             .then(b.score.total_cmp(&a.score))
             .then(a.trial.cmp(&b.trial))
     });
+}
+
+/// An age limit in years (UCUM factors of `tm_units::duration`).
+fn age_years(a: &tm_model::AgeLimit) -> Option<f64> {
+    tm_units::duration(a.value, &a.unit, "a")
 }

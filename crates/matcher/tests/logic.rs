@@ -2,7 +2,7 @@
 
 mod common;
 use common::*;
-use tm_criteria::{Expr, HasKind, Kind, Op, ReviewKind, Value, Window};
+use tm_criteria::{Expr, HasKind, Kind, Op, ReviewKind, Value, Window, WindowFrom};
 use tm_matcher::{MatchConfig, Outcome, PatientFacts, Verdict};
 use tm_model::patient::{flag, Flag, ObsValue, Observation, Patient, Procedure, Sex};
 use tm_model::Date;
@@ -102,6 +102,7 @@ fn newer_value_supersedes_and_old_values_are_missing() {
         value: 120.0,
         unit: "d".into(),
         anchor: None,
+        from: WindowFrom::Now,
         span: (0, 0),
     });
     let r = run(&p, &trial(vec![single("I1", Kind::Inclusion, a)]));
@@ -189,13 +190,16 @@ fn implications_and_documented_absence() {
     )]);
     let mut p = male();
     assert_eq!(run(&p, &hcv).criteria[0].outcome, Outcome::Unknown);
-    p.observations.push(Observation {
+    // as a reader stores it: the text read once by tm-patient
+    let mut o = Observation {
         concept: Some("anti_hcv".into()),
         value: Some(ObsValue::Text("Negative".into())),
         effective: Date::parse("2025-01-10"),
         source: "Observation/ahcv".into(),
         ..Default::default()
-    });
+    };
+    tm_patient::normalize::normalize_observation(&mut o);
+    p.observations.push(o);
     assert_eq!(run(&p, &hcv).criteria[0].outcome, Outcome::Pass);
     // a presence question: no record → unknown; an explicit "no" → absent
     let hiv = trial(vec![crit(
@@ -221,6 +225,7 @@ fn therapy_windows_count_back_from_planned_start_and_hierarchy_matches() {
         value: 30.0,
         unit: "d".into(),
         anchor: Some("dosing".into()),
+        from: WindowFrom::TreatmentStart,
         span: (0, 0),
     };
     let t = trial(vec![crit(
@@ -251,6 +256,7 @@ fn treatment_time_checks_and_consent_do_not_block_eligibility() {
         value: 24.0,
         unit: "h".into(),
         anchor: Some("administration".into()),
+        from: WindowFrom::TreatmentStart,
         span: (0, 0),
     };
     let t = trial(vec![
@@ -438,4 +444,27 @@ fn uncertain_reading_never_decides() {
         let plan = tm_matcher::Plan::new(&[(t.0.clone(), &t.1)]);
         assert_eq!(plan.verdicts(&facts)[0].0, Verdict::NeedsReview);
     }
+}
+
+#[test]
+fn match_config_windows_reach_derived_score_inputs() {
+    // bilirubin 40 days before the index date: outside the default 28-day
+    // lab window, inside a 60-day one
+    let mut p = male();
+    p.observations
+        .push(lab("total_bilirubin", 1.0, "mg/dL", "2025-01-20"));
+    let facts = PatientFacts::new(&p, MatchConfig::new(as_of()));
+    let cp = &facts.derived.child_pugh;
+    assert!(cp.input("bilirubin").is_none(), "{:?}", cp.inputs);
+    assert!(cp.missing.iter().any(|m| m == "total_bilirubin"));
+    let mut cfg = MatchConfig::new(as_of());
+    cfg.lab_window_days = 60;
+    let facts = PatientFacts::new(&p, cfg);
+    let cp = &facts.derived.child_pugh;
+    assert!(
+        cp.inputs.iter().any(|i| i.concept == "total_bilirubin"),
+        "{:?}",
+        cp.inputs
+    );
+    assert!(!cp.missing.iter().any(|m| m == "total_bilirubin"));
 }

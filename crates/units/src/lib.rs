@@ -199,8 +199,8 @@ const UNITS: &[(&str, Dimension, f64)] = &[
     ("h", Time, 3600.0),
     ("d", Time, 86400.0),
     ("wk", Time, 604800.0),
-    ("mo", Time, 2629800.0), // UCUM mean Julian month = 30.4375 d
-    ("a", Time, 31557600.0), // UCUM mean Julian year = 365.25 d
+    ("mo", Time, DAYS_PER_MONTH * 86400.0), // UCUM mean Julian month
+    ("a", Time, DAYS_PER_YEAR * 86400.0),   // UCUM mean Julian year
     // dimensionless, base 1
     ("1", Dimensionless, 1.0),
     ("%", Dimensionless, 0.01),
@@ -608,6 +608,28 @@ fn assay_dependent(a: Dimension, b: Dimension) -> bool {
         || pair(CopiesConcentration, MassConcentration)
 }
 
+/// Days in a UCUM month `mo` (mean Julian month; clinical-rules §2.3
+/// reports months as days / 30.4375).
+pub const DAYS_PER_MONTH: f64 = 30.4375;
+/// Days in a UCUM year `a` (mean Julian year).
+pub const DAYS_PER_YEAR: f64 = 365.25;
+
+/// A duration of `value` in time unit `from` expressed in time unit `to`
+/// (any UCUM time unit or spelling: `s`, `min`, `h`, `d`, `wk`, `mo`, `a`,
+/// "months" …; `mo` = [`DAYS_PER_MONTH`] d, `a` = [`DAYS_PER_YEAR`] d).
+/// `None` when a unit is unknown or not a time, or the result is not finite.
+/// The one place time factors live: window lengths, age limits, months
+/// for reporting.
+pub fn duration(value: f64, from: &str, to: &str) -> Option<f64> {
+    let f = parse_unit(from).ok()?;
+    let t = parse_unit(to).ok()?;
+    if f.dimension != Dimension::Time || t.dimension != Dimension::Time {
+        return None;
+    }
+    let v = value * f.factor / t.factor;
+    v.is_finite().then_some(v)
+}
+
 /// Converts `q` to unit `to`. `concept` (a lexicon concept id) enables the
 /// analyte-specific bridges of [`ANALYTE_BRIDGES`].
 ///
@@ -930,6 +952,14 @@ mod tests {
         assert!(close(conv(1500.0, "mL", "L", None), 1.5));
         assert!(close(conv(300.0, "cGy", "Gy", None), 3.0));
         assert!(close(conv(2.0, "wk", "d", None), 14.0));
+        assert_eq!(duration(6.0, "mo", "a"), Some(0.5));
+        assert_eq!(duration(1.0, "mo", "d"), Some(30.4375));
+        assert_eq!(duration(1.0, "a", "d"), Some(365.25));
+        assert_eq!(duration(72.0, "h", "d"), Some(3.0));
+        assert_eq!(duration(2.0, "wk", "d"), Some(14.0));
+        assert_eq!(duration(18.0, "years", "a"), Some(18.0));
+        assert_eq!(duration(1.0, "mg", "d"), None);
+        assert_eq!(duration(1.0, "d", "bananas"), None);
         assert!(close(conv(60.0, "U/L", "ukat/L", None), 1.0));
     }
 

@@ -511,6 +511,38 @@ pub(super) fn word_num(s: &str) -> Option<f64> {
 pub(super) static WINDOW_GATE: LazyLock<Regex> =
     LazyLock::new(|| gate(&["hour", "day", "week", "month", "year", "yr"]));
 
+/// What a window anchor counts back from: words naming the start of
+/// treatment or enrolment (dosing, first dose, enrolment, treatment,
+/// administration, start, randomisation, registration, medication,
+/// inclusion, surgery) → [`WindowFrom::TreatmentStart`]; anything else
+/// (no anchor, "screening", "study entry", "concurrent") → [`WindowFrom::Now`].
+pub fn window_from(anchor: Option<&str>) -> WindowFrom {
+    let Some(a) = anchor else {
+        return WindowFrom::Now;
+    };
+    let a = a.to_ascii_lowercase();
+    let start = [
+        "dos",
+        "enrol",
+        "treat",
+        "administ",
+        "first",
+        "start",
+        "random",
+        "registration",
+        "medication",
+        "inclusion",
+        "surgery",
+    ]
+    .iter()
+    .any(|k| a.contains(k));
+    if start {
+        WindowFrom::TreatmentStart
+    } else {
+        WindowFrom::Now
+    }
+}
+
 pub(super) fn window_in(ctx: &Ctx, a: usize, b: usize) -> Option<Window> {
     let s = ctx.view.s.get(a..b)?;
     if !WINDOW_GATE.is_match(s) {
@@ -536,6 +568,7 @@ pub(super) fn window_in(ctx: &Ctx, a: usize, b: usize) -> Option<Window> {
             value,
             unit,
             anchor: c.name("anchor").map(|x| x.as_str().to_lowercase()),
+            from: window_from(c.name("anchor").map(|x| x.as_str())),
             span: ctx.span(a + m.start(), a + m.end()),
         });
     }

@@ -53,6 +53,7 @@ mod stopwords;
 mod view;
 
 use clause::*;
+pub use lexical::window_from;
 use lexical::*;
 use rules::*;
 use special::*;

@@ -846,6 +846,7 @@ pub(super) fn concurrent_window(
         value: 0.0,
         unit: "d".into(),
         anchor: Some("concurrent".into()),
+        from: WindowFrom::Now,
         span: ctx.span(from + m.start(), from + m.end()),
     })
 }

@@ -47,6 +47,7 @@ pub(super) fn pregnancy_test_of_women(ctx: &mut Ctx, cl: &Clause) -> Option<Expr
                 value: n,
                 unit: unit.to_string(),
                 anchor: c.name("a").map(|a| a.as_str().to_lowercase()),
+                from: window_from(c.name("a").map(|a| a.as_str())),
                 span: ctx.span(cl.start + m.start(), cl.start + m.end()),
             }
         }
@@ -54,6 +55,7 @@ pub(super) fn pregnancy_test_of_women(ctx: &mut Ctx, cl: &Clause) -> Option<Expr
             value: 1.0,
             unit: "d".to_string(),
             anchor: Some("first dose".to_string()),
+            from: WindowFrom::TreatmentStart,
             span,
         },
     };

@@ -45,8 +45,8 @@ use super::lesions::SubjectInfo;
 use crate::survival::analyze_by_arm;
 use tm_model::date::Date;
 
-/// Days per month for reporting (§2.3: days / 30.4375).
-pub const DAYS_PER_MONTH: f64 = 30.4375;
+/// Days per month for reporting (§2.3): the UCUM mean month of tm-units.
+pub const DAYS_PER_MONTH: f64 = tm_units::DAYS_PER_MONTH;
 
 /// Endpoint options.
 #[derive(Debug, Clone, PartialEq, Serialize)]

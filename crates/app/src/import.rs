@@ -1,9 +1,10 @@
 //! Import of registry files into the store (CLI `import`, `demo`, `bench
 //! import`, the server's `POST /import`): read every input, hand the
 //! records to the store importer, compile the criteria of new and changed
-//! trials ([`crate::compiled::compile_missing`]), summarise.
+//! trials ([`crate::compiled::compile_missing`]), summarise. An import that
+//! creates the store and reads nothing deletes it again ([`import_path`]).
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use serde::Serialize;
@@ -55,7 +56,9 @@ impl Input {
     }
 }
 
-/// A record that could not be imported, printed as `file:record: reason`.
+/// A record that could not be imported, printed as `file:record: reason`
+/// with control characters escaped (a file name cannot forge a line nor
+/// send terminal escapes; the fields keep the raw text).
 #[derive(Debug, Clone, Serialize)]
 pub struct Rejection {
     pub file: String,
@@ -66,9 +69,10 @@ pub struct Rejection {
 
 impl std::fmt::Display for Rejection {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        use tm_ingest::escape_controls as esc;
         match &self.record {
-            Some(r) => write!(f, "{}:{}: {}", self.file, r, self.reason),
-            None => write!(f, "{}: {}", self.file, self.reason),
+            Some(r) => write!(f, "{}:{}: {}", esc(&self.file), esc(r), esc(&self.reason)),
+            None => write!(f, "{}: {}", esc(&self.file), esc(&self.reason)),
         }
     }
 }
@@ -204,6 +208,77 @@ pub fn import(
     let mut run = import_inputs(store, inputs, batch_size, progress)?;
     run.compiled = crate::compiled::compile_missing(store)?;
     Ok(run)
+}
+
+/// An import into the store file at a path: the run, the store (an empty
+/// in-memory one when the file this import created was deleted again), and
+/// whether that happened.
+pub struct PathImport {
+    pub run: ImportRun,
+    pub store: Store,
+    /// The store file did not exist, nothing could be read, and the file
+    /// this import created was deleted again.
+    pub removed: bool,
+}
+
+/// Imports `inputs` into the store at `db` (created if needed); then, when
+/// at least one record was read, the criteria of new and changed trials
+/// are compiled and stored ([`import`]). A store this import created is
+/// deleted again (with its WAL files) when nothing could be read, or when
+/// the import failed before any trial was stored.
+pub fn import_path(
+    db: &Path,
+    inputs: &[Input],
+    batch_size: usize,
+    progress: &mut dyn Progress,
+) -> Result<PathImport, AppError> {
+    let created = !db.exists();
+    let mut store = Store::open(db).map_err(|e| {
+        AppError::internal(format!(
+            "{}: {e}",
+            tm_ingest::escape_controls(&db.display().to_string())
+        ))
+    })?;
+    let mut run = match import_inputs(&mut store, inputs, batch_size, progress) {
+        Ok(run) => run,
+        Err(e) => {
+            if created && store.count_trials().unwrap_or(1) == 0 {
+                remove_store(db, store);
+            }
+            return Err(e);
+        }
+    };
+    if run.records == 0 {
+        if created {
+            remove_store(db, store);
+            return Ok(PathImport {
+                run,
+                store: Store::open_in_memory()?,
+                removed: true,
+            });
+        }
+        return Ok(PathImport {
+            run,
+            store,
+            removed: false,
+        });
+    }
+    run.compiled = crate::compiled::compile_missing(&mut store)?;
+    Ok(PathImport {
+        run,
+        store,
+        removed: false,
+    })
+}
+
+/// Closes and deletes a store file (with its WAL files).
+fn remove_store(db: &Path, store: Store) {
+    drop(store);
+    for suffix in ["", "-wal", "-shm", "-journal"] {
+        let mut p = db.to_path_buf().into_os_string();
+        p.push(suffix);
+        let _ = std::fs::remove_file(PathBuf::from(p));
+    }
 }
 
 /// `import --json` (schema_version 1, docs/contracts.md).

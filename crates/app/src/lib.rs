@@ -27,6 +27,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use serde::Serialize;
 use tm_criteria::CompiledCriteria;
+use tm_ingest::escape_controls;
 use tm_matcher::{match_patient, Filters, MatchConfig, MatchReport, PatientFacts, TrialInfo};
 use tm_model::patient::Patient;
 use tm_model::{Date, OverallStatus, Phase, Trial};
@@ -102,6 +103,16 @@ impl From<StoreError> for AppError {
             _ => AppError::internal(e.to_string()),
         }
     }
+}
+
+/// The error of every read on a store file that does not exist (reading
+/// never creates a store): `no store at PATH (run `trialmatch import`
+/// first)`.
+pub fn no_store(db: &Path) -> AppError {
+    AppError::internal(format!(
+        "no store at {} (run `trialmatch import` first)",
+        escape_controls(&db.display().to_string())
+    ))
 }
 
 /// Parses a phase argument into phases: a bare number or roman numeral
@@ -218,30 +229,45 @@ impl App {
         &self.db
     }
 
-    /// The store connection (opened on first use; `None` while the store
-    /// does not exist — reading never creates it).
+    /// The read connection (opened on first use, read-only: reading never
+    /// creates or writes the store, so it works on a read-only file). No
+    /// store file → [`no_store`].
     fn conn(&self) -> Result<MutexGuard<'_, Option<Store>>, AppError> {
         let mut g = self
             .store
             .lock()
             .map_err(|_| AppError::internal("store connection poisoned"))?;
         if g.is_none() {
-            *g = Store::open_existing(&self.db)
-                .map_err(|e| AppError::internal(format!("{}: {e}", self.db.display())))?;
+            *g = Store::open_read_only(&self.db).map_err(|e| {
+                AppError::internal(format!(
+                    "{}: {e}",
+                    escape_controls(&self.db.display().to_string())
+                ))
+            })?;
+        }
+        if g.is_none() {
+            return Err(no_store(&self.db));
         }
         Ok(g)
     }
 
-    /// Runs `f` on the store; `Ok(None)` when there is no store.
+    /// Runs `f` on the store, opened read-only; [`no_store`] when there is
+    /// no store file.
     pub fn with_store<T>(
         &self,
         f: impl FnOnce(&Store) -> Result<T, AppError>,
-    ) -> Result<Option<T>, AppError> {
+    ) -> Result<T, AppError> {
         let g = self.conn()?;
         match g.as_ref() {
-            Some(s) => f(s).map(Some),
-            None => Ok(None),
+            Some(s) => f(s),
+            None => Err(no_store(&self.db)),
         }
+    }
+
+    /// Fails with [`no_store`] when the store file does not exist (`serve`
+    /// checks this before it starts).
+    pub fn require_store(&self) -> Result<(), AppError> {
+        self.with_store(|_| Ok(()))
     }
 
     /// The whole registry, reloaded first if the store changed since it was
@@ -253,7 +279,7 @@ impl App {
             .lock()
             .map_err(|_| AppError::internal("registry poisoned"))?;
         let Some(store) = g.as_ref() else {
-            return Ok(reg.get_or_insert_with(Default::default).clone());
+            return Err(no_store(&self.db));
         };
         let version = store.data_version()?;
         if let Some(r) = reg.as_ref() {
@@ -278,26 +304,22 @@ impl App {
     /// when ambiguous.
     pub fn resolve(&self, id: &str) -> Result<String, AppError> {
         self.with_store(|s| Ok(s.resolve_id(id)?))?
-            .flatten()
             .ok_or_else(|| AppError::not_found(format!("no trial with id or alias {id:?}")))
     }
 
-    /// `list`: trials passing `filter`, ordered by id (none without a store).
+    /// `list`: trials passing `filter`, ordered by id.
     pub fn list(&self, filter: &ListFilter) -> Result<Vec<TrialSummary>, AppError> {
-        Ok(self
-            .with_store(|s| Ok(s.list(filter)?))?
-            .unwrap_or_default())
+        self.with_store(|s| Ok(s.list(filter)?))
     }
 
     /// `show`: the merged trial `id` denotes.
     pub fn show(&self, id: &str) -> Result<Trial, AppError> {
         self.with_store(|s| Ok(s.get_trial(id)?))?
-            .flatten()
             .ok_or_else(|| AppError::not_found(format!("no trial with id or alias {id:?}")))
     }
 
     /// `criteria`: a trial's criteria text and compiled criteria (stored for
-    /// the current compiler version, else compiled now).
+    /// the current compiler version, else compiled now in memory).
     pub fn criteria(&self, id: &str) -> Result<(Trial, CompiledCriteria), AppError> {
         self.with_store(|s| match s.get_trial(id)? {
             Some(t) => {
@@ -306,7 +328,6 @@ impl App {
             }
             None => Ok(None),
         })?
-        .flatten()
         .ok_or_else(|| AppError::not_found(format!("no trial with id or alias {id:?}")))
     }
 
@@ -339,22 +360,18 @@ impl App {
                 ..filters.clone()
             };
             let mut not_recruiting = 0;
-            let r = self
-                .with_store(|s| {
-                    Ok(Registry::load_with(s, |info| {
-                        let keep = filters.accepts(info);
-                        if !keep && any_status.accepts(info) {
-                            not_recruiting += 1;
-                        }
-                        keep
-                    })?)
-                })?
-                .unwrap_or_default();
+            let r = self.with_store(|s| {
+                Ok(Registry::load_with(s, |info| {
+                    let keep = filters.accepts(info);
+                    if !keep && any_status.accepts(info) {
+                        not_recruiting += 1;
+                    }
+                    keep
+                })?)
+            })?;
             (Arc::new(r), Some(not_recruiting))
         } else {
-            let r = self
-                .with_store(|s| Ok(Registry::load_ids(s, &ids)?))?
-                .unwrap_or_default();
+            let r = self.with_store(|s| Ok(Registry::load_ids(s, &ids)?))?;
             (Arc::new(r), Some(0))
         };
         let (pairs, counted): (Vec<(TrialInfo, &CompiledCriteria)>, usize) = if ids.is_empty() {
@@ -393,7 +410,8 @@ impl App {
         Ok(r.token_name(&tokens::hash(token)).map(str::to_string))
     }
 
-    /// Imports `inputs` into the store (created if needed) and compiles the
+    /// Imports `inputs` into the store (created if needed; deleted again
+    /// if this import created it and read nothing) and compiles the
     /// criteria of new and changed trials; the `import --json` summary.
     pub fn import(
         &self,
@@ -401,10 +419,8 @@ impl App {
         batch_size: usize,
         progress: &mut dyn import::Progress,
     ) -> Result<(import::ImportRun, import::SummaryJson), AppError> {
-        let mut store = Store::open(&self.db)
-            .map_err(|e| AppError::internal(format!("{}: {e}", self.db.display())))?;
-        let run = import::import(&mut store, inputs, batch_size, progress)?;
-        let summary = import::summary_json(&self.db.display().to_string(), &store, &run)?;
-        Ok((run, summary))
+        let done = import::import_path(&self.db, inputs, batch_size, progress)?;
+        let summary = import::summary_json(&self.db.display().to_string(), &done.store, &done.run)?;
+        Ok((done.run, summary))
     }
 }

@@ -46,7 +46,7 @@ use crate::units::{
 use crate::y90::{lung_dose, DosimetryConfig, LUNG_MASS_CONVENTION};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
-use tm_model::patient::{ObsValue, Observation, Patient, Sex as PatientSex};
+use tm_model::patient::{Grade, ObsValue, Observation, Patient, Sex as PatientSex};
 use tm_model::{Date, Quantity};
 
 /// Concept ids read by [`derive`]. They are lexicon concept ids
@@ -635,7 +635,7 @@ impl<'a> Ctx<'a> {
 
     /// Newest grade reading of ascites / encephalopathy from observations
     /// (within the clinical window) and active conditions.
-    fn grade_reading(&self, concept: &str, parse: fn(&str) -> Option<Reading>) -> Got<Reading> {
+    fn grade_reading(&self, concept: &str) -> Got<Reading> {
         let mut cands: Vec<(Option<Date>, Option<Reading>, String, String)> = Vec::new();
         let obs = self.pick(concept, self.cfg.clinical_window_days);
         if let Ok(o) = obs {
@@ -646,7 +646,7 @@ impl<'a> Ctx<'a> {
                 }
                 Some(ObsValue::Bool(false)) => Some(Reading::grade(0)),
                 Some(ObsValue::Bool(true)) => Some(Reading::present()),
-                Some(v) => v.as_text().and_then(parse),
+                Some(_) => o.reading.as_ref().and_then(|r| r.grade),
                 None => None,
             };
             let shown = match &o.value {
@@ -663,10 +663,7 @@ impl<'a> Ctx<'a> {
                 continue;
             }
             let r = cnd
-                .severity
-                .as_deref()
-                .and_then(parse)
-                .or_else(|| cnd.text.as_deref().and_then(parse))
+                .grade
                 .map(|r| {
                     if r.grade == Some(0) {
                         Reading::present()
@@ -735,7 +732,7 @@ impl<'a> Ctx<'a> {
     }
 
     fn ascites(&self) -> Got<(Ascites, bool)> {
-        let (r, mut inputs) = self.grade_reading(c::ASCITES, parse_ascites)?;
+        let (r, mut inputs) = self.grade_reading(c::ASCITES)?;
         let Some(grade) = r.grade else {
             return Err(miss(
                 "ascites_grade",
@@ -753,13 +750,13 @@ impl<'a> Ctx<'a> {
 
     /// Ascites presence only (BCLC).
     fn ascites_present(&self) -> Got<bool> {
-        let (r, inputs) = self.grade_reading(c::ASCITES, parse_ascites)?;
+        let (r, inputs) = self.grade_reading(c::ASCITES)?;
         Ok((r.grade != Some(0) || r.refractory, inputs))
     }
 
     fn encephalopathy(&self) -> Got<Encephalopathy> {
         let med = self.on_he_medication();
-        let (r, mut inputs) = self.grade_reading(c::HEPATIC_ENCEPHALOPATHY, parse_west_haven)?;
+        let (r, mut inputs) = self.grade_reading(c::HEPATIC_ENCEPHALOPATHY)?;
         let Some(grade) = r.grade else {
             return Err(miss(
                 "hepatic_encephalopathy_grade",
@@ -929,7 +926,7 @@ impl<'a> Ctx<'a> {
         if let Ok(o) = obs {
             let b = match &o.value {
                 Some(ObsValue::Bool(b)) => Some(*b),
-                Some(v) => v.as_text().and_then(parse_yes_no),
+                Some(_) => o.reading.as_ref().and_then(|r| r.yes_no),
                 None => None,
             };
             if let Some(b) = b {
@@ -973,136 +970,39 @@ impl<'a> Ctx<'a> {
     }
 }
 
+/// An integer value, or a whole number written as text (read by
+/// tm-patient).
 fn obs_integer(o: &Observation) -> Option<i64> {
-    match &o.value {
-        Some(v) => v.as_integer().or_else(|| {
-            v.as_text().and_then(|t| {
-                let digits: String = t
-                    .chars()
-                    .skip_while(|ch| !ch.is_ascii_digit())
-                    .take_while(|ch| ch.is_ascii_digit())
-                    .collect();
-                digits.parse().ok()
-            })
-        }),
-        None => None,
-    }
+    o.value.as_ref()?.as_integer().or_else(|| {
+        o.reading
+            .as_ref()
+            .and_then(|r| r.number)
+            .filter(|n| n.fract() == 0.0 && n.abs() < 1e15)
+            .map(|n| n as i64)
+    })
 }
 
-/// A graded clinical finding (ascites IAC grade, West Haven grade).
-#[derive(Debug, Clone, Copy, PartialEq)]
-struct Reading {
-    /// `None`: present but ungraded.
-    grade: Option<u8>,
-    refractory: bool,
+/// A graded clinical finding (ascites IAC grade, West Haven grade), as
+/// read by tm-patient.
+type Reading = Grade;
+
+trait ReadingExt {
+    fn grade(g: u8) -> Self;
+    fn present() -> Self;
 }
 
-impl Reading {
-    fn grade(g: u8) -> Reading {
-        Reading {
+impl ReadingExt for Grade {
+    fn grade(g: u8) -> Grade {
+        Grade {
             grade: Some(g),
             refractory: false,
         }
     }
-    fn present() -> Reading {
-        Reading {
+    fn present() -> Grade {
+        Grade {
             grade: None,
             refractory: false,
         }
-    }
-}
-
-fn grade_number(s: &str) -> Option<u8> {
-    let i = s.find("grade")?;
-    let rest = s[i + 5..].trim_start_matches([' ', ':']);
-    let word: String = rest.chars().take_while(|c| c.is_alphanumeric()).collect();
-    match word.as_str() {
-        "0" => Some(0),
-        "1" | "i" => Some(1),
-        "2" | "ii" => Some(2),
-        "3" | "iii" => Some(3),
-        "4" | "iv" => Some(4),
-        _ => None,
-    }
-}
-
-fn is_negative(s: &str) -> bool {
-    let s = s.trim();
-    ["none", "absent", "no", "negative", "not present", "nil"].contains(&s)
-        || s.starts_with("no ")
-        || s.starts_with("none")
-        || s.starts_with("absent")
-}
-
-/// Ascites text → IAC grade (§8 [S20]): mild/trace/small/slight → 1,
-/// moderate → 2, severe/large/tense/massive → 3, refractory → refractory.
-fn parse_ascites(s: &str) -> Option<Reading> {
-    let s = s.to_lowercase();
-    if s.contains("refractory") {
-        return Some(Reading {
-            grade: Some(3),
-            refractory: true,
-        });
-    }
-    if let Some(g) = grade_number(&s) {
-        return Some(Reading::grade(g));
-    }
-    if is_negative(&s) {
-        return Some(Reading::grade(0));
-    }
-    let has = |ws: &[&str]| ws.iter().any(|w| s.contains(w));
-    if has(&["severe", "large", "tense", "massive", "marked", "gross"]) {
-        Some(Reading::grade(3))
-    } else if has(&["moderate"]) {
-        Some(Reading::grade(2))
-    } else if has(&["mild", "trace", "small", "slight", "minimal", "minor"]) {
-        Some(Reading::grade(1))
-    } else if has(&["present", "ascites", "yes", "positive"]) {
-        Some(Reading::present())
-    } else {
-        None
-    }
-}
-
-/// Encephalopathy text → West Haven grade (§8 [S20]): covert/minimal → 1,
-/// overt without grade → ungraded (≥ 2), coma → 4.
-fn parse_west_haven(s: &str) -> Option<Reading> {
-    let s = s.to_lowercase();
-    if s.contains("refractory") {
-        return Some(Reading {
-            grade: Some(3),
-            refractory: true,
-        });
-    }
-    if let Some(g) = grade_number(&s) {
-        return Some(Reading::grade(g));
-    }
-    if is_negative(&s) {
-        return Some(Reading::grade(0));
-    }
-    if s.contains("coma") {
-        Some(Reading::grade(4))
-    } else if s.contains("covert") || s.contains("minimal") {
-        Some(Reading::grade(1))
-    } else if s.contains("overt")
-        || s.contains("present")
-        || s.contains("encephalopathy")
-        || s.contains("yes")
-    {
-        Some(Reading::present())
-    } else {
-        None
-    }
-}
-
-fn parse_yes_no(s: &str) -> Option<bool> {
-    let s = s.trim().to_lowercase();
-    if is_negative(&s) || s == "false" {
-        Some(false)
-    } else if ["yes", "present", "true", "positive"].contains(&s.as_str()) {
-        Some(true)
-    } else {
-        None
     }
 }
 
@@ -1484,19 +1384,12 @@ fn cp_class(ctx: &Ctx, child: &DerivedValue) -> Got<ChildPughClass> {
     for (concept, o) in recorded {
         let class = match obs_integer(o) {
             Some(p) => u8::try_from(p).ok().and_then(ChildPughClass::from_points),
-            None => o.value.as_ref().and_then(|v| v.as_text()).and_then(|t| {
-                let t = t.to_uppercase();
-                let t = t
-                    .trim_start_matches("CHILD-PUGH")
-                    .trim_start_matches("CHILD PUGH")
-                    .trim_start_matches(" CLASS");
-                match t.trim().chars().next() {
-                    Some('A') => Some(ChildPughClass::A),
-                    Some('B') => Some(ChildPughClass::B),
-                    Some('C') => Some(ChildPughClass::C),
-                    _ => None,
-                }
-            }),
+            None => match o.reading.as_ref().and_then(|r| r.ordinal) {
+                Some(1) => Some(ChildPughClass::A),
+                Some(2) => Some(ChildPughClass::B),
+                Some(3) => Some(ChildPughClass::C),
+                _ => None,
+            },
         };
         if let Some(class) = class {
             return Ok((
@@ -1719,31 +1612,4 @@ fn d_burden(ctx: &Ctx) -> DerivedValue {
     acc.take(t);
     acc.take(l);
     acc.finish(v)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn text_grades() {
-        assert_eq!(parse_ascites("none"), Some(Reading::grade(0)));
-        assert_eq!(parse_ascites("Mild"), Some(Reading::grade(1)));
-        assert_eq!(parse_ascites("trace on CT"), Some(Reading::grade(1)));
-        assert_eq!(parse_ascites("moderate"), Some(Reading::grade(2)));
-        assert_eq!(parse_ascites("moderate to severe"), Some(Reading::grade(3)));
-        assert_eq!(parse_ascites("Grade II"), Some(Reading::grade(2)));
-        assert_eq!(
-            parse_ascites("refractory").map(|r| r.refractory),
-            Some(true)
-        );
-        assert_eq!(parse_ascites("ascites"), Some(Reading::present()));
-        assert_eq!(parse_ascites("banana"), None);
-        assert_eq!(parse_west_haven("grade 3"), Some(Reading::grade(3)));
-        assert_eq!(parse_west_haven("covert"), Some(Reading::grade(1)));
-        assert_eq!(parse_west_haven("overt"), Some(Reading::present()));
-        assert_eq!(parse_west_haven("absent"), Some(Reading::grade(0)));
-        assert_eq!(parse_yes_no("No"), Some(false));
-        assert_eq!(parse_yes_no("present"), Some(true));
-    }
 }

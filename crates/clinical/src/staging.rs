@@ -112,6 +112,25 @@ pub enum BclcStage {
 }
 
 impl BclcStage {
+    /// The stage of a code written by [`BclcStage::as_str`] (a derived
+    /// value), `None` for anything else.
+    pub fn from_code(code: &str) -> Option<BclcStage> {
+        [
+            BclcStage::VeryEarly,
+            BclcStage::A,
+            BclcStage::B,
+            BclcStage::C,
+            BclcStage::D,
+        ]
+        .into_iter()
+        .find(|s| s.as_str() == code)
+    }
+
+    /// Position on the scale: 0, A, B, C, D → 0–4.
+    pub fn ordinal(self) -> u8 {
+        self as u8
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             BclcStage::VeryEarly => "0",

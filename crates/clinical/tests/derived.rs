@@ -3,8 +3,8 @@
 
 use tm_clinical::derived::{derive, DeriveConfig, Derived, Value};
 use tm_model::patient::{
-    flag, Condition, Flag, Lesion, Medication, ObsValue, Observation, Patient, Procedure, Sex,
-    VascularInvasion,
+    flag, Condition, Flag, Grade, Lesion, Medication, ObsValue, Observation, Patient, Procedure,
+    Sex, ValueReading, VascularInvasion,
 };
 use tm_model::{Date, Quantity};
 
@@ -22,12 +22,21 @@ fn q(concept: &str, v: f64, unit: &str, date: &str, src: &str) -> Observation {
     }
 }
 
-fn text(concept: &str, t: &str, date: &str, src: &str) -> Observation {
+/// A graded finding written as text, with the grade tm-patient reads from
+/// it (tm-patient is the only reader of patient text).
+fn text(concept: &str, t: &str, grade: u8, date: &str, src: &str) -> Observation {
     Observation {
         concept: Some(concept.into()),
         value: Some(ObsValue::Text(t.into())),
         effective: Some(d(date)),
         source: src.into(),
+        reading: Some(ValueReading {
+            grade: Some(Grade {
+                grade: Some(grade),
+                refractory: false,
+            }),
+            ..Default::default()
+        }),
         ..Default::default()
     }
 }
@@ -74,10 +83,11 @@ fn patient_labs() -> Patient {
             q("inr", 1.2, "{INR}", "2024-05-20", "Observation/inr"),
             q("creatinine", 88.4, "umol/L", "2024-05-25", "Observation/cr"),
             q("weight", 72.0, "kg", "2024-05-01", "Observation/wt"),
-            text("ascites", "mild", "2024-05-10", "Observation/asc"),
+            text("ascites", "mild", 1, "2024-05-10", "Observation/asc"),
             text(
                 "hepatic_encephalopathy",
                 "none",
+                0,
                 "2024-05-10",
                 "Observation/he",
             ),
@@ -259,7 +269,7 @@ fn patient_full() -> Patient {
             "Observation/b2",
         ),
         q("albumin", 4.0, "g/dL", "2024-05-20", "Observation/a2"),
-        text("ascites", "none", "2024-05-10", "Observation/asc2"),
+        text("ascites", "none", 0, "2024-05-10", "Observation/asc2"),
         q("sodium", 130.0, "mmol/L", "2024-05-20", "Observation/na"),
         q("height", 170.0, "cm", "2020-01-01", "Observation/ht"),
         q(
@@ -356,6 +366,10 @@ fn dialysis_and_encephalopathy_medication_and_conditions() {
         onset: Some(d("2024-05-25")),
         clinical_status: Some("active".into()),
         severity: Some("moderate".into()),
+        grade: Some(Grade {
+            grade: Some(2),
+            refractory: false,
+        }),
         source: "Condition/asc".into(),
         ..Default::default()
     }];
@@ -376,6 +390,7 @@ fn dialysis_and_encephalopathy_medication_and_conditions() {
 
     // An ungraded ascites condition: Child-Pugh misses the grade.
     p.conditions[0].severity = None;
+    p.conditions[0].grade = None;
     let r = derive(&p, d(AS_OF), &DeriveConfig::default());
     assert_eq!(names(&r.child_pugh.missing), ["ascites_grade"]);
 }
@@ -445,12 +460,18 @@ fn cvvhd_and_recorded_child_pugh() {
         .notes
         .iter()
         .any(|n| n.contains("child_pugh: missing inr")));
-    p.observations.push(text(
-        "child_pugh_class",
-        "Child-Pugh A",
-        "2024-05-20",
-        "Observation/cpc",
-    ));
+    // a recorded class as tm-patient stores it: "A", ordinal 1
+    p.observations.push(Observation {
+        concept: Some("child_pugh_class".into()),
+        value: Some(ObsValue::Text("A".into())),
+        effective: Some(d("2024-05-20")),
+        source: "Observation/cpc".into(),
+        reading: Some(ValueReading {
+            ordinal: Some(1),
+            ..Default::default()
+        }),
+        ..Default::default()
+    });
     let r = derive(&p, d(AS_OF), &DeriveConfig::default());
     assert_eq!(r.bclc.value, Some(Value::Text("B".into())));
     assert_eq!(

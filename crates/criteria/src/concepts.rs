@@ -1164,23 +1164,29 @@ pub(crate) fn re_big(p: &str) -> Result<Regex, regex::Error> {
         .build()
 }
 
-/// Compiled regexes, one per [`DEFS`] entry.
+/// The regex of one [`DEFS`] entry, as compiled into [`REGEXES`].
+fn def_regex(d: &ConceptDef) -> Result<Regex, regex::Error> {
+    // ASCII-only patterns use ASCII case folding and classes: the
+    // literal prefilters then stay small (Unicode folding adds `ſ`,
+    // `K` …), which makes the search several times faster.
+    let flags = if d.pattern.is_ascii() {
+        "(?i-u)"
+    } else {
+        "(?i)"
+    };
+    let p = format!(r"{flags}(?-u:\b)(?:{}){ABBR}", d.pattern);
+    regex::RegexBuilder::new(&p)
+        .dfa_size_limit(DFA_CACHE)
+        .build()
+}
+
+/// Compiled regexes, one per [`DEFS`] entry. A pattern that does not
+/// compile never matches here; the unit test `every_pattern_compiles`
+/// makes that a test failure.
 pub static REGEXES: LazyLock<Vec<Regex>> = LazyLock::new(|| {
     DEFS.iter()
         .map(|d| {
-            // ASCII-only patterns use ASCII case folding and classes: the
-            // literal prefilters then stay small (Unicode folding adds `ſ`,
-            // `K` …), which makes the search several times faster.
-            let flags = if d.pattern.is_ascii() {
-                "(?i-u)"
-            } else {
-                "(?i)"
-            };
-            let p = format!(r"{flags}(?-u:\b)(?:{}){ABBR}", d.pattern);
-            regex::RegexBuilder::new(&p)
-                .dfa_size_limit(DFA_CACHE)
-                .build()
-                .unwrap_or_else(|_| Regex::new(r"\A\z\A").expect("never-matching regex"))
+            def_regex(d).unwrap_or_else(|_| Regex::new(r"\A\z\A").expect("never-matching regex"))
         })
         .collect()
 });
@@ -1302,4 +1308,32 @@ pub fn find_mentions(text: &str) -> Vec<Mention> {
     }
     chosen.sort_by_key(|m| m.start);
     chosen
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A broken pattern must fail loudly here, not silently become one
+    /// that never matches (issue 18).
+    #[test]
+    fn every_pattern_compiles() {
+        let broken: Vec<String> = DEFS
+            .iter()
+            .filter_map(|d| def_regex(d).err().map(|e| format!("{:?}: {e}", d.ids)))
+            .collect();
+        assert!(
+            broken.is_empty(),
+            "patterns that do not compile:\n{}",
+            broken.join("\n")
+        );
+        assert_eq!(REGEXES.len(), DEFS.len());
+        assert_eq!(SET.len(), DEFS.len(), "the pattern set must build");
+    }
+
+    #[test]
+    fn a_table_entry_finds_its_mention() {
+        let ms = find_mentions("ANC ≥ 1.5 × 10^9/L");
+        assert!(ms.iter().any(|m| DEFS[m.def].ids.contains(&"anc")));
+    }
 }

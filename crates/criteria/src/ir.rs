@@ -84,9 +84,26 @@ pub struct Window {
     /// UCUM: `h`, `d`, `wk`, `mo`, `a`.
     pub unit: String,
     /// What the window is counted back from, as written (`dosing`,
-    /// `enrollment`), or null for "now / study start".
+    /// `enrollment`), or null for "now / study start". For display only:
+    /// the meaning is [`Window::from`].
     pub anchor: Option<String>,
+    /// What the window is counted back from, decided by the compiler from
+    /// the anchor words (the matcher reads only this).
+    #[serde(default)]
+    pub from: WindowFrom,
     pub span: (usize, usize),
+}
+
+/// The point a [`Window`] is counted back from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum WindowFrom {
+    /// The index date (no anchor, "screening", "study entry").
+    #[default]
+    Now,
+    /// The planned start of treatment / enrolment ("dosing", "first dose",
+    /// "enrolment", "randomisation", "registration", "surgery" …).
+    TreatmentStart,
 }
 
 /// A comparison atom: `field op value unit`.
@@ -126,6 +143,34 @@ pub enum ReviewKind {
     Conflict,
     /// Text that was not understood.
     Unparsed,
+}
+
+/// Why a reading is uncertain ([`Expr::Uncertain`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Uncertainty {
+    /// A number without a unit that several plausible units fit.
+    UnitAmbiguous,
+    /// A condition ("if …", "for patients with …") the compiler did not
+    /// understand decides whether the criterion applies.
+    Conditional,
+    /// Unparsed words inside the criterion could reverse its meaning
+    /// (negation, exception, scope).
+    Scope,
+    /// The criterion applies to another population (healthy volunteers,
+    /// another cohort).
+    Population,
+}
+
+impl Uncertainty {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Uncertainty::UnitAmbiguous => "unit_ambiguous",
+            Uncertainty::Conditional => "conditional",
+            Uncertainty::Scope => "scope",
+            Uncertainty::Population => "population",
+        }
+    }
 }
 
 /// One reason for review, with the text it is about.
@@ -185,6 +230,18 @@ pub enum Expr {
     },
     /// Not understood; kept verbatim.
     Unparsed { text: String, span: (usize, usize) },
+    /// A reading the compiler is not sure of (a number without a unit that
+    /// more than one plausible unit fits, a negation or condition whose
+    /// scope is unclear, residue that could change polarity). **It never
+    /// decides**: the matcher treats it as a blocking review item and only
+    /// reports what `expr`, the suspected reading, would give ("likely
+    /// fails: platelets ≥ 100 × 10⁹/L — 85").
+    Uncertain {
+        expr: Box<Expr>,
+        why: Uncertainty,
+        text: String,
+        span: (usize, usize),
+    },
     /// Nothing to check (an empty lead-in such as "Adequate organ function:"
     /// whose content is in its sub-criteria).
     True,
@@ -258,57 +315,107 @@ impl Expr {
     /// (unknown) for each leaf; `Review`/`Unparsed` leaves are unknown.
     pub fn eval(&self, leaf: &dyn Fn(&Expr) -> Option<bool>) -> Option<bool> {
         self.eval_leaves(&|e| match e {
-            Expr::Review { .. } | Expr::Unparsed { .. } => None,
+            Expr::Review { .. } | Expr::Unparsed { .. } | Expr::Uncertain { .. } => None,
             other => leaf(other),
         })
     }
 
     /// Kleene evaluation in which `leaf` answers every leaf, `Review` and
     /// `Unparsed` included (the matcher settles some review items, e.g. a
-    /// male patient and a pregnancy test). `True` is always true.
+    /// male patient and a pregnancy test). `True` is always true. The truth
+    /// tables are those of [`kleene`].
     pub fn eval_leaves(&self, leaf: &dyn Fn(&Expr) -> Option<bool>) -> Option<bool> {
         match self {
-            Expr::And { all } => {
-                let mut unknown = false;
-                for e in all {
-                    match e.eval_leaves(leaf) {
-                        Some(false) => return Some(false),
-                        None => unknown = true,
-                        Some(true) => {}
-                    }
-                }
-                if unknown {
-                    None
-                } else {
-                    Some(true)
-                }
-            }
-            Expr::Or { any } => {
-                let mut unknown = false;
-                for e in any {
-                    match e.eval_leaves(leaf) {
-                        Some(true) => return Some(true),
-                        None => unknown = true,
-                        Some(false) => {}
-                    }
-                }
-                if unknown {
-                    None
-                } else {
-                    Some(false)
-                }
-            }
-            Expr::Not { expr } => expr.eval_leaves(leaf).map(|b| !b),
+            Expr::And { all } => kleene::and(all.iter().map(|e| e.eval_leaves(leaf))),
+            Expr::Or { any } => kleene::or(any.iter().map(|e| e.eval_leaves(leaf))),
+            Expr::Not { expr } => kleene::not(expr.eval_leaves(leaf)),
             Expr::Unless { base, except, .. } => {
-                match (base.eval_leaves(leaf), except.eval_leaves(leaf)) {
-                    (Some(false), _) => Some(false),
-                    (_, Some(true)) => Some(false),
-                    (Some(true), Some(false)) => Some(true),
-                    _ => None,
-                }
+                kleene::unless(base.eval_leaves(leaf), except.eval_leaves(leaf))
             }
             Expr::True => Some(true),
             other => leaf(other),
+        }
+    }
+}
+
+/// Kleene's strong three-valued logic (`None` = unknown): the one
+/// definition of the connectives of the IR. Every evaluator (the tree walk
+/// above, the matcher's flat plan) combines values only through these.
+pub mod kleene {
+    /// Conjunction, short-circuiting on the first `false` (the iterator is
+    /// not consumed further).
+    pub fn and(items: impl IntoIterator<Item = Option<bool>>) -> Option<bool> {
+        junction(items, false)
+    }
+
+    /// Disjunction, short-circuiting on the first `true`.
+    pub fn or(items: impl IntoIterator<Item = Option<bool>>) -> Option<bool> {
+        junction(items, true)
+    }
+
+    /// `decisive` is the value that settles the junction (false for AND,
+    /// true for OR); without it, any unknown makes the result unknown.
+    fn junction(items: impl IntoIterator<Item = Option<bool>>, decisive: bool) -> Option<bool> {
+        let mut unknown = false;
+        for v in items {
+            match v {
+                Some(b) if b == decisive => return Some(decisive),
+                None => unknown = true,
+                Some(_) => {}
+            }
+        }
+        (!unknown).then_some(!decisive)
+    }
+
+    pub fn not(v: Option<bool>) -> Option<bool> {
+        v.map(|b| !b)
+    }
+
+    /// `base` unless `except` (`base ∧ ¬except`).
+    pub fn unless(base: Option<bool>, except: Option<bool>) -> Option<bool> {
+        and([base, not(except)])
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+        const V: [Option<bool>; 3] = [Some(true), Some(false), None];
+
+        #[test]
+        fn truth_tables() {
+            for a in V {
+                for b in V {
+                    let and_ = and([a, b]);
+                    let or_ = or([a, b]);
+                    let expect_and = match (a, b) {
+                        (Some(false), _) | (_, Some(false)) => Some(false),
+                        (Some(true), Some(true)) => Some(true),
+                        _ => None,
+                    };
+                    let expect_or = match (a, b) {
+                        (Some(true), _) | (_, Some(true)) => Some(true),
+                        (Some(false), Some(false)) => Some(false),
+                        _ => None,
+                    };
+                    assert_eq!(and_, expect_and, "{a:?} and {b:?}");
+                    assert_eq!(or_, expect_or, "{a:?} or {b:?}");
+                    // De Morgan holds in Kleene logic.
+                    assert_eq!(not(and_), or([not(a), not(b)]));
+                    assert_eq!(unless(a, b), and([a, not(b)]));
+                }
+            }
+            assert_eq!(and([]), Some(true));
+            assert_eq!(or([]), Some(false));
+        }
+
+        #[test]
+        fn short_circuit_stops_consuming() {
+            let mut seen = 0;
+            let r = and([Some(true), Some(false), None]
+                .into_iter()
+                .inspect(|_| seen += 1));
+            assert_eq!(r, Some(false));
+            assert_eq!(seen, 2);
         }
     }
 }

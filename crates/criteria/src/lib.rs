@@ -16,6 +16,6 @@ pub mod ir;
 pub mod render;
 pub mod segment;
 
-pub use compile::{compile, compile_one, COMPILER_VERSION};
+pub use compile::{compile, compile_one, window_from, COMPILER_VERSION};
 pub use ir::*;
 pub use segment::{segment, segment_with_diagnostics, Criterion, Diagnostic, Kind, Segmentation};

@@ -84,6 +84,13 @@ pub fn expr_to_string(e: &Expr, atoms: &[Atom]) -> String {
         Expr::Unparsed { text, .. } => {
             format!("UNPARSED[{}]", text.chars().take(40).collect::<String>())
         }
+        Expr::Uncertain { expr, why, .. } => {
+            format!(
+                "UNCERTAIN[{}: {}]",
+                why.as_str(),
+                expr_to_string(expr, atoms)
+            )
+        }
         Expr::True => "TRUE".to_string(),
     }
 }

@@ -391,6 +391,152 @@ static INLINE_ENUM: LazyLock<Regex> = LazyLock::new(|| {
     re_big(r"(?:^|[\s:;,.\]])(\(\s*(\d{1,2})\s*\)|(\d{1,2})\))\s*").expect("inline enum regex")
 });
 
+/// Field labels of the old PDQ layout (`Hepatic:`, `Performance status:`).
+static PDQ_LABEL: LazyLock<Regex> = LazyLock::new(|| {
+    re_big(
+        r"(?:^|[\s.;)])((?:(?:[A-Z][A-Z]+\s+)?CHARACTERISTICS|(?:PRIOR\s+)?CONCURRENT\s+THERAPY|Age|Sex|Menopausal\s+status|Performance\s+status|Life\s+expectancy|Hematopoietic|Haematopoietic|Hepatic|Renal|Cardiovascular|Cardiac|Pulmonary|Neurologic|Gastrointestinal|Other|Biologic\s+therapy|Immunotherapy|Chemotherapy|Endocrine\s+therapy|Hormonal\s+therapy|Radiotherapy|Radiation\s+therapy|Surgery)\s*:)",
+    )
+    .expect("pdq label regex")
+});
+
+/// Words after which a capitalised word continues the same item ("No
+/// prior Herceptin", "except Gilbert's").
+const CONTINUES: &[&str] = &[
+    "no",
+    "not",
+    "nor",
+    "prior",
+    "previous",
+    "concurrent",
+    "any",
+    "other",
+    "active",
+    "known",
+    "current",
+    "recent",
+    "since",
+    "except",
+    "excluding",
+    "including",
+    "receiving",
+    "after",
+    "before",
+    "than",
+    "of",
+    "and",
+    "or",
+    "the",
+    "a",
+    "an",
+    "with",
+    "without",
+    "to",
+    "for",
+    "in",
+    "by",
+    "at",
+    "on",
+    "from",
+    "per",
+    "vs",
+    "plus",
+    "e.g.",
+    "i.e.",
+    "such",
+    "as",
+    "within",
+    "under",
+    "over",
+    "is",
+    "are",
+    "be",
+    "been",
+    "has",
+    "have",
+    "had",
+    "due",
+    "eg",
+    "ie",
+];
+
+/// The items of a flattened PDQ block ("PATIENT CHARACTERISTICS: Age: 18
+/// and over Performance status: ECOG 0-2 Hematopoietic: WBC at least 3,000
+/// Platelets at least 100,000 … Other: No HIV seropositivity No pregnant or
+/// nursing women"): registry exports that lost the block's line breaks.
+/// Items start at a field label (kept with its first item: "Age: 18 and
+/// over") and, inside a field, at a capitalised word that does not
+/// continue the previous words (a new statement: "… 3,000 Platelets …",
+/// "… 6 months No medication …"). Only texts with at least three field
+/// labels are split; each item is a child criterion, so one misread item
+/// cannot decide the others.
+fn flat_pdq_items(text: &str, s: usize, e: usize) -> Vec<(usize, usize)> {
+    let t = &text[s..e];
+    let labels: Vec<(usize, usize)> = PDQ_LABEL
+        .captures_iter(t)
+        .filter_map(|c| c.get(1).map(|m| (m.start(), m.end())))
+        .collect();
+    let block = labels
+        .first()
+        .is_some_and(|l| l.0 == 0 && t[l.0..l.1].chars().filter(|c| c.is_uppercase()).count() > 8);
+    if labels.len() < 3 && !block {
+        return Vec::new();
+    }
+    let mut starts: Vec<usize> = labels.iter().map(|l| l.0).collect();
+    // Statement starts inside each field's content.
+    let label_at = |i: usize| labels.iter().any(|l| l.0 <= i && i < l.1);
+    let mut prev_word: Option<&str> = None;
+    let mut after_label = true;
+    let mut pos = 0;
+    for w in t.split_inclusive(char::is_whitespace) {
+        let at = pos;
+        pos += w.len();
+        let word = w.trim();
+        if word.is_empty() {
+            continue;
+        }
+        if label_at(at) {
+            after_label = true;
+            prev_word = None;
+            continue;
+        }
+        let mut chars = word.chars();
+        let titlecase = matches!((chars.next(), chars.next()), (Some(a), Some(b)) if a.is_uppercase() && b.is_lowercase());
+        if titlecase && !after_label {
+            if let Some(p) = prev_word {
+                let pl = p.to_lowercase();
+                let open =
+                    p.ends_with([',', '(', '-', '/', ':']) || CONTINUES.contains(&pl.as_str());
+                if !open {
+                    starts.push(at);
+                }
+            }
+        }
+        after_label = false;
+        prev_word = Some(word);
+    }
+    starts.sort_unstable();
+    starts.dedup();
+    // A label glued to the next label ("PATIENT CHARACTERISTICS: Age: …")
+    // is one item: drop starts whose item would hold only a label.
+    let mut items: Vec<(usize, usize)> = Vec::new();
+    for (k, &a) in starts.iter().enumerate() {
+        let b = starts.get(k + 1).copied().unwrap_or(t.len());
+        let only_label = labels
+            .iter()
+            .any(|l| l.0 == a && t[l.1..b].trim().is_empty());
+        if only_label {
+            continue;
+        }
+        let _ = b;
+        // (start, start): the caller ends each part where the next begins.
+        items.push((s + a, s + a));
+    }
+    if items.len() < 2 {
+        return Vec::new();
+    }
+    items
+}
+
 /// Finds sequential inline parts 1, 2, … (at least two) in `text[s..e]`;
 /// returns `(marker_start, content_start)` for each part.
 fn inline_parts(text: &str, s: usize, e: usize) -> Vec<(usize, usize)> {
@@ -697,7 +843,10 @@ pub fn segment_with_diagnostics(text: &str) -> Segmentation {
         });
         // Inline parts only for items without list children of their own.
         if !has_children[i] {
-            let parts = inline_parts(text, s, e);
+            let mut parts = inline_parts(text, s, e);
+            if parts.is_empty() {
+                parts = flat_pdq_items(text, s, e);
+            }
             for (n, &(_, cstart)) in parts.iter().enumerate() {
                 let cend = parts.get(n + 1).map_or(e, |p| p.0);
                 let (ps, pe) = trim_span(text, cstart, cend);
@@ -733,5 +882,44 @@ pub fn segment_with_diagnostics(text: &str) -> Segmentation {
     Segmentation {
         criteria,
         diagnostics,
+    }
+}
+
+#[cfg(test)]
+mod pdq_tests {
+    use super::*;
+
+    #[test]
+    fn flattened_pdq_block_is_split_into_items() {
+        let t = "Inclusion Criteria:\n\nPATIENT CHARACTERISTICS: Age: 18 and over Performance status: ECOG 0-2 Hematopoietic: WBC at least 3,000 Platelets at least 100,000 Cardiovascular: No MI within 6 months No medication for CHF Other: No HIV seropositivity No prior Herceptin No pregnant or nursing women";
+        let cs = segment(t);
+        let texts: Vec<&str> = cs.iter().map(|c| c.text.as_str()).collect();
+        for want in [
+            "Age: 18 and over",
+            "Performance status: ECOG 0-2",
+            "Hematopoietic: WBC at least 3,000",
+            "Platelets at least 100,000",
+            "Cardiovascular: No MI within 6 months",
+            "No medication for CHF",
+            "Other: No HIV seropositivity",
+            "No prior Herceptin",
+            "No pregnant or nursing women",
+        ] {
+            assert!(texts.contains(&want), "{want:?} not in {texts:#?}");
+        }
+        let parent = &cs[0];
+        assert!(cs[1..]
+            .iter()
+            .all(|c| c.parent.as_deref() == Some(parent.id.as_str())));
+        for c in &cs {
+            assert_eq!(&t[c.span.0..c.span.1], c.text);
+        }
+    }
+
+    #[test]
+    fn ordinary_prose_is_not_split() {
+        let t = "Inclusion Criteria:\n\n- Patients with Child-Pugh A cirrhosis and ECOG 0-1. Age: at least 18 years.";
+        let cs = segment(t);
+        assert_eq!(cs.len(), 1, "{cs:#?}");
     }
 }

@@ -3,7 +3,8 @@
 mod common;
 
 use tm_criteria::{
-    compile, Atom, CompiledCriteria, CompiledCriterion, Expr, Op, ReviewKind, Status, Value,
+    compile, window_from, Atom, CompiledCriteria, CompiledCriterion, Expr, Op, ReviewKind, Status,
+    Value, WindowFrom,
 };
 
 fn get<'a>(c: &'a CompiledCriteria, id: &str) -> &'a CompiledCriterion {
@@ -244,6 +245,7 @@ fn seed_000_exclusions_computable() {
         {
             assert!(close(w.value, 30.0) && w.unit == "d");
             assert_eq!(w.anchor.as_deref(), Some("dosing"));
+            assert_eq!(w.from, WindowFrom::TreatmentStart);
             concepts.push(concept.clone());
         }
     }
@@ -785,4 +787,41 @@ fn seed_003_gep_net_criteria() {
         .review_reason
         .iter()
         .any(|r| r.kind == ReviewKind::Unparsed));
+}
+
+#[test]
+fn window_anchors_compile_to_what_they_count_back_from() {
+    use WindowFrom::{Now, TreatmentStart};
+    for a in [
+        "dosing",
+        "first dose",
+        "enrolment",
+        "enrollment",
+        "registration",
+        "randomization",
+        "randomisation",
+        "study treatment",
+        "start of study treatment",
+        "inclusion",
+        "the first medication",
+        "administration",
+        "surgery",
+        "treatment",
+    ] {
+        assert_eq!(window_from(Some(a)), TreatmentStart, "{a}");
+    }
+    for a in ["screening", "study entry", "consent"] {
+        assert_eq!(window_from(Some(a)), Now, "{a}");
+    }
+    assert_eq!(window_from(None), Now);
+    // stored IR without the key still reads (as counted from now)
+    let w: tm_criteria::Window =
+        serde_json::from_str(r#"{"value":30.0,"unit":"d","anchor":null,"span":[0,0]}"#).unwrap();
+    assert_eq!(w.from, Now);
+    let j = serde_json::to_string(&tm_criteria::Window {
+        from: TreatmentStart,
+        ..w
+    })
+    .unwrap();
+    assert!(j.contains(r#""from":"treatment_start""#), "{j}");
 }

@@ -1,5 +1,6 @@
 //! Measured accuracy, coverage and speed of the criteria compiler
-//! (issue 6, items 1, 2 and 4). Scoring rules and figures:
+//! (issue 6, items 1, 2 and 4), and of the eligibility engine as a whole
+//! (issue 17 item 1: snapshot; issue 19 item 2: audit). Scoring rules and figures:
 //! docs/evaluation.md.
 //!
 //! Module map:
@@ -13,9 +14,18 @@
 //!   unparsed phrases.
 //! - `runall`   — compile every text under `tm_app::guard` (panics reported
 //!   with the trial id) and the single-thread compile benchmark.
+//! - `patients` — the patients of a directory, labelled by file stem.
+//! - `snapshot` — the engine snapshot: one sorted JSON line per criterion
+//!   (status, IR) and per patient × trial (verdict), for `diff`.
+//! - `audit`    — the false-verdict audit: hand labels vs verdicts (false
+//!   ineligible / eligible, exclusions caught for the labelled reason,
+//!   decided share).
 
+pub mod audit;
 pub mod brat;
 pub mod coverage;
 pub mod lct;
+pub mod patients;
 pub mod runall;
+pub mod snapshot;
 pub mod texts;

@@ -384,11 +384,15 @@ fn read_table(bytes: &[u8], file: &str, format: Format, sink: &mut dyn FnMut(Rec
     } else {
         b','
     };
+    // A quote never closed swallows the rest of the file into one cell:
+    // read the rows before it and refuse the rest, saying why.
+    let cut = unterminated_quote(&text, delim);
+    let body = cut.map_or(text.as_str(), |u| &text[..u.row_start]);
     let mut rdr = csv::ReaderBuilder::new()
         .delimiter(delim)
         .flexible(true)
         .has_headers(true)
-        .from_reader(text.as_bytes());
+        .from_reader(body.as_bytes());
     let (headers, n_columns): (HashMap<String, usize>, usize) = match rdr.headers() {
         Ok(h) => (
             h.iter()
@@ -435,6 +439,18 @@ fn read_table(bytes: &[u8], file: &str, format: Format, sink: &mut dyn FnMut(Rec
                     }));
                     continue;
                 }
+                let row_len: usize = rec.iter().map(str::len).sum();
+                if row_len > crate::MAX_RECORD_BYTES {
+                    sink(Err(RecordError {
+                        file: file.to_string(),
+                        record: Some(locator),
+                        reason: crate::too_large(
+                            row_len,
+                            rec.position().map_or(0, |p| p.byte() as usize),
+                        ),
+                    }));
+                    continue;
+                }
                 let row_bytes = rec.iter().collect::<Vec<_>>().join("\u{1f}");
                 let row = Row {
                     headers: &headers,
@@ -457,6 +473,64 @@ fn read_table(bytes: &[u8], file: &str, format: Format, sink: &mut dyn FnMut(Rec
             }
         }
     }
+    if let Some(u) = cut {
+        sink(Err(RecordError {
+            file: file.to_string(),
+            record: Some(format!("line {}", u.row_line)),
+            reason: format!(
+                "unterminated quote starting at line {}: the rest of the file is not read",
+                u.quote_line
+            ),
+        }));
+    }
+}
+
+/// Where a quoted field is opened and never closed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Unterminated {
+    /// Byte offset of the start of the row holding the quote.
+    row_start: usize,
+    /// 1-based line of that row's start and of the opening quote.
+    row_line: u64,
+    quote_line: u64,
+}
+
+/// Scans CSV text as the reader does (a quote opens a field only at its
+/// start; `""` inside is an escaped quote) and finds a quote still open at
+/// the end of the text.
+fn unterminated_quote(text: &str, delim: u8) -> Option<Unterminated> {
+    let b = text.as_bytes();
+    let (mut line, mut row_start, mut row_line) = (1u64, 0usize, 1u64);
+    let mut field_start = true;
+    let mut open: Option<u64> = None;
+    let mut i = 0;
+    while i < b.len() {
+        let c = b[i];
+        if c == b'\n' {
+            line += 1;
+        }
+        if open.is_some() {
+            if c == b'"' {
+                if b.get(i + 1) == Some(&b'"') {
+                    i += 1;
+                } else {
+                    open = None;
+                }
+            }
+        } else if c == b'"' && field_start {
+            open = Some(line);
+        } else if c == b'\n' {
+            row_start = i + 1;
+            row_line = line;
+        }
+        field_start = open.is_none() && (c == delim || c == b'\n');
+        i += 1;
+    }
+    open.map(|quote_line| Unterminated {
+        row_start,
+        row_line,
+        quote_line,
+    })
 }
 
 struct Row<'a> {
@@ -612,6 +686,34 @@ mod tests {
         let o = parse_outcome("Overall survival, 5 years").unwrap();
         assert_eq!(o.time_frame.as_deref(), Some("5 years"));
         assert_eq!(parse_outcome("  "), None);
+    }
+
+    #[test]
+    fn unterminated_quote_is_reported_with_its_line() {
+        let csv = "NCT Number,Study Title\nNCT00000001,\"ok, quoted\"\nNCT00000002,\"cut \"\"here\nand on\n";
+        assert_eq!(
+            unterminated_quote(csv, b','),
+            Some(Unterminated {
+                row_start: 48,
+                row_line: 3,
+                quote_line: 3
+            })
+        );
+        assert_eq!(unterminated_quote("a,b\n\"x\ny\",z\n", b','), None);
+        assert_eq!(unterminated_quote("a,b\nx\"y,z\n", b','), None);
+        let mut got = Vec::new();
+        read(csv.as_bytes(), "f.csv", Format::CtgovCsv, &mut |r| {
+            got.push(r)
+        });
+        assert_eq!(got.len(), 2, "{got:?}");
+        assert!(got[0].is_ok());
+        let e = got[1].as_ref().unwrap_err();
+        assert_eq!(e.record.as_deref(), Some("line 3"));
+        assert!(
+            e.reason
+                .starts_with("unterminated quote starting at line 3"),
+            "{e}"
+        );
     }
 
     #[test]

@@ -33,7 +33,7 @@
 //! (`COHORT; PROSPECTIVE`).
 
 use crate::detect::{strip_bom, Format};
-use crate::identity::content_hash;
+use crate::identity::content_hash_lf;
 use crate::repair::repair_text;
 use crate::{RecordError, RecordResult};
 use serde_json::Value;
@@ -125,6 +125,7 @@ pub(crate) fn read_stream(
         base: 0,
         eof: false,
         io_error: None,
+        oversized: None,
     };
     let bom = s.buf.len() - strip_bom(&s.buf).len();
     let start = s.skip_ws(bom);
@@ -156,6 +157,9 @@ struct Stream<'r> {
     base: usize,
     eof: bool,
     io_error: Option<std::io::Error>,
+    /// Set by `value_end` for an element over the size limit, which was
+    /// skipped rather than kept: (file offset, length).
+    oversized: Option<(usize, usize)>,
 }
 
 impl Stream<'_> {
@@ -207,8 +211,71 @@ impl Stream<'_> {
         }
     }
 
-    /// The end of the value at `pos`, reading more input as needed.
-    fn value_end(&mut self, pos: usize) -> Result<usize, ScanError> {
+    /// The end of the value at `pos`, reading more input as needed. An
+    /// object or array is scanned once, incrementally (linear in its size);
+    /// one larger than [`crate::MAX_RECORD_BYTES`] is not kept: its bytes
+    /// are dropped as they are scanned, `oversized` records where it began
+    /// and how long it was, and the returned end is in the shortened buffer.
+    fn value_end(&mut self, mut pos: usize) -> Result<usize, ScanError> {
+        if matches!(self.buf.get(pos), Some(b'{' | b'[')) {
+            let mut stack: Vec<u8> = Vec::with_capacity(16);
+            let (mut in_str, mut esc) = (false, false);
+            let (abs_start, mut i) = (self.base + pos, pos);
+            loop {
+                while i < self.buf.len() {
+                    let c = self.buf[i];
+                    if in_str {
+                        if esc {
+                            esc = false;
+                        } else if c == b'\\' {
+                            esc = true;
+                        } else if c == b'"' {
+                            in_str = false;
+                        }
+                    } else {
+                        match c {
+                            b'"' => in_str = true,
+                            b'{' => stack.push(b'}'),
+                            b'[' => stack.push(b']'),
+                            b'}' | b']' => {
+                                if stack.pop() != Some(c) {
+                                    return Err(ScanError {
+                                        at: i,
+                                        reason: "mismatched bracket",
+                                    });
+                                }
+                                if stack.is_empty() {
+                                    let len = self.base + i + 1 - abs_start;
+                                    if len > crate::MAX_RECORD_BYTES {
+                                        self.oversized = Some((abs_start, len));
+                                    }
+                                    return Ok(i + 1);
+                                }
+                            }
+                            _ => {}
+                        }
+                    }
+                    i += 1;
+                }
+                if self.base + i - abs_start > crate::MAX_RECORD_BYTES && i > 0 {
+                    // Too large to keep: drop what was scanned.
+                    self.buf.drain(..i);
+                    self.base += i;
+                    pos = 0;
+                    i = 0;
+                }
+                if !self.fill() {
+                    return Err(ScanError {
+                        at: self.buf.len().max(pos),
+                        reason: if in_str {
+                            "unexpected end of input inside a string"
+                        } else {
+                            "unexpected end of input (unclosed object or array)"
+                        },
+                    });
+                }
+            }
+        }
         loop {
             match value_end(&self.buf, pos) {
                 // A scalar or error cut by the window's end: read on.
@@ -294,7 +361,12 @@ fn stream_array(s: &mut Stream, start: usize, file: &str, sink: &mut dyn FnMut(R
                         file,
                         sink: &mut *sink,
                     };
-                    r.study(pos, end, Some(format!("record {i}")));
+                    match s.oversized.take() {
+                        Some((at, len)) => {
+                            r.error(Some(format!("record {i}")), crate::too_large(len, at))
+                        }
+                        None => r.study(pos, end, Some(format!("record {i}"))),
+                    }
                     i += 1;
                     expect_elem = false;
                     pos = s.consume(end);
@@ -331,16 +403,27 @@ fn stream_ndjson(s: &mut Stream, file: &str, sink: &mut dyn FnMut(RecordResult))
     let mut line_no = 1usize;
     let mut pos = 0usize;
     loop {
-        // Find the end of the current line, reading on as needed.
+        // Find the end of the current line, reading on as needed; each byte
+        // is looked at once, and a line over the size limit is dropped as
+        // it is read.
+        let (line_start, mut from) = (s.base + pos, pos);
+        let mut oversized = false;
         let line_end = loop {
-            if let Some(p) = s.buf[pos..].iter().position(|&c| c == b'\n') {
-                break pos + p;
+            if let Some(p) = s.buf[from..].iter().position(|&c| c == b'\n') {
+                break from + p;
+            }
+            from = s.buf.len();
+            if s.base + from - line_start > crate::MAX_RECORD_BYTES {
+                oversized = true;
+                s.buf.clear();
+                s.base += from;
+                (pos, from) = (0, 0);
             }
             if !s.fill() {
                 break s.buf.len();
             }
         };
-        if pos >= s.buf.len() {
+        if pos >= s.buf.len() && !oversized {
             return;
         }
         let mut r = Reader {
@@ -349,7 +432,15 @@ fn stream_ndjson(s: &mut Stream, file: &str, sink: &mut dyn FnMut(RecordResult))
             file,
             sink: &mut *sink,
         };
-        r.ndjson_line(pos, line_end, line_no);
+        let len = s.base + line_end - line_start;
+        if oversized || len > crate::MAX_RECORD_BYTES {
+            r.error(
+                Some(format!("line {line_no}")),
+                crate::too_large(len, line_start),
+            );
+        } else {
+            r.ndjson_line(pos, line_end, line_no);
+        }
         line_no += 1;
         pos = s.consume(line_end + 1);
     }
@@ -526,8 +617,12 @@ impl Reader<'_, '_> {
 
     fn study(&mut self, start: usize, end: usize, record: Option<String>) {
         let span = &self.b[start..end];
+        if span.len() > crate::MAX_RECORD_BYTES {
+            let reason = crate::too_large(span.len(), self.base + start);
+            return self.error(record, reason);
+        }
         let result = match serde_json::from_slice::<Value>(span) {
-            Ok(v) => map_study(&v, self.file, record.clone(), content_hash(span)),
+            Ok(v) => map_study(&v, self.file, record.clone(), content_hash_lf(span)),
             Err(e) => Err(format!(
                 "invalid JSON at byte {}: {e}",
                 self.base + start + offset_of(span, e.line(), e.column())
@@ -1047,6 +1142,7 @@ fn map_study(v: &Value, file: &str, record: Option<String>, hash: String) -> Res
         .collect();
 
     t.has_results = v.get("hasResults").and_then(Value::as_bool);
+    t.results = v.get("resultsSection").and_then(crate::results::from_json);
     t.brief_summary = text(ps, &["descriptionModule", "briefSummary"]);
     t.detailed_description = text(ps, &["descriptionModule", "detailedDescription"]);
 
@@ -1064,6 +1160,7 @@ fn map_study(v: &Value, file: &str, record: Option<String>, hash: String) -> Res
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::identity::content_hash;
 
     const STUDY_A: &str = r#"{"protocolSection":{"identificationModule":{"nctId":"NCT00000001","orgStudyIdInfo":{"id":"ORG-1"},"organization":{"fullName":"Org"},"secondaryIdInfos":[{"id":"2022-002898-28","type":"EUDRACT_NUMBER"},{"id":"Chinadrugtrials","type":"OTHER","domain":"CTR20231827"},{"id":"R01 CA1","type":"NIH"}],"briefTitle":"A"},"statusModule":{"overallStatus":"RECRUITING","startDateStruct":{"date":"2023-05"}},"designModule":{"studyType":"INTERVENTIONAL","phases":["PHASE1","PHASE2"],"enrollmentInfo":{"count":40,"type":"ESTIMATED"}},"eligibilityModule":{"eligibilityCriteria":"Inclusion Criteria:\n\n* Age \u2265 18","minimumAge":"18 Years","sex":"ALL","healthyVolunteers":false,"stdAges":["ADULT"]},"contactsLocationsModule":{"locations":[{"facility":"H","city":"C","country":"US","status":"RECRUITING","geoPoint":{"lat":1.5,"lon":-2.0}}]}},"hasResults":false}"#;
     const STUDY_B: &str =

@@ -1,7 +1,7 @@
 //! ClinicalTrials.gov classic XML (`<clinical_study>`, the pre-2024 bulk
 //! download, one study per file), read with quick-xml in one streaming pass
-//! over the events; the results section (`<clinical_results>`) is only
-//! noted (`has_results`), not mapped.
+//! over the events; the results section (`<clinical_results>`) is cut out
+//! and mapped by [`crate::results::from_xml`].
 //!
 //! Classic text spellings are normalised to API v2 enum spellings
 //! (`Interventional` → `INTERVENTIONAL`, `Non-Randomized` → `NON_RANDOMIZED`,
@@ -271,12 +271,21 @@ fn parse(bytes: &[u8], file: &str) -> Result<Trial, Fail> {
                     saw_root = true;
                 }
                 if tg == Tag::ClinicalResults && stack.len() == 1 {
-                    // The results section is not mapped: skip it whole.
+                    // The results section is read apart (crate::results).
                     t.has_results = Some(true);
                     let end = e.to_end().into_owned();
-                    if let Err(err) = reader.read_to_end(end.name()) {
-                        let pos = bom + reader.error_position();
-                        return Err((pos, format!("malformed XML at byte {pos}: {err}")));
+                    match reader.read_to_end(end.name()) {
+                        Ok(span) => {
+                            let inner = &body[span.start as usize..span.end as usize];
+                            t.results = crate::results::from_xml(inner).map_err(|m| {
+                                let pos = bom + span.start;
+                                (pos, format!("{m} (results section at byte {pos})"))
+                            })?;
+                        }
+                        Err(err) => {
+                            let pos = bom + reader.error_position();
+                            return Err((pos, format!("malformed XML at byte {pos}: {err}")));
+                        }
                     }
                     buf.clear();
                     continue;
@@ -395,6 +404,18 @@ fn parse(bytes: &[u8], file: &str) -> Result<Trial, Fail> {
                     )
                 });
             }
+            // Entity declarations are never expanded (no billion laughs, no
+            // XXE); a record relying on them would keep `&name;` in its
+            // text, so it is refused.
+            Event::DocType(d) if has_entity_declaration(&d) => {
+                let pos = bom + reader.buffer_position();
+                return Err((
+                    pos,
+                    "XML with a DTD declaring entities (<!ENTITY …>) is refused: \
+                     entities are not expanded"
+                        .into(),
+                ));
+            }
             Event::Comment(_) | Event::Decl(_) | Event::PI(_) | Event::DocType(_) => {}
         }
     }
@@ -440,6 +461,12 @@ fn parse(bytes: &[u8], file: &str) -> Result<Trial, Fail> {
 }
 
 /// Non-empty trimmed text.
+/// A DOCTYPE whose internal subset declares an entity.
+fn has_entity_declaration(d: &quick_xml::events::BytesText<'_>) -> bool {
+    let raw: &[u8] = d.as_ref();
+    raw.windows(8).any(|w| w.eq_ignore_ascii_case(b"<!ENTITY"))
+}
+
 fn val(s: &str) -> Option<String> {
     let s = s.trim();
     (!s.is_empty()).then(|| s.to_string())
@@ -799,7 +826,8 @@ mod tests {
         assert_eq!(t.design.primary_purpose.as_deref(), Some("TREATMENT"));
         assert_eq!(
             t.eligibility.criteria_text.as_deref(),
-            Some("Inclusion Criteria:\r\n\r\n          -  Age >= 18")
+            // Line ends normalised: stored text never holds `\r` (issue 29).
+            Some("Inclusion Criteria:\n\n          -  Age >= 18")
         );
         assert_eq!(t.eligibility.max_age, None);
         assert_eq!(t.eligibility.healthy_volunteers, Some(true));

@@ -258,14 +258,28 @@ pub(crate) fn read_file(path: &Path, sink: &mut dyn FnMut(RecordResult)) {
     if let Err(e) = (&mut f).take(HEAD_LEN as u64).read_to_end(&mut head) {
         return sink(Err(fail(format!("cannot read: {e}"))));
     }
-    if unreadable_reason(&head).is_none() && detect_format(&head) == Some(Format::CtgovJson) {
+    let format = detect_format(&head).filter(|_| unreadable_reason(&head).is_none());
+    if format == Some(Format::CtgovJson) {
         return crate::ctgov_json::read_stream(head, &mut f, &file, sink);
+    }
+    // A one-record file over the limit is refused before it is read whole.
+    let len = f.metadata().map_or(0, |m| m.len());
+    if format.is_some_and(one_record) && len > crate::MAX_RECORD_BYTES as u64 {
+        return sink(Err(fail(crate::too_large(len as usize, 0))));
     }
     let mut bytes = head;
     if let Err(e) = f.read_to_end(&mut bytes) {
         return sink(Err(fail(format!("cannot read: {e}"))));
     }
     read_bytes(&bytes, &file, None, sink)
+}
+
+/// Formats whose file is one record (size-limited as a whole).
+fn one_record(f: Format) -> bool {
+    matches!(
+        f,
+        Format::CtgovXml | Format::CtgovPage | Format::ClinConnectPage | Format::CtgovCsvRow
+    )
 }
 
 pub(crate) fn read_bytes(
@@ -279,6 +293,9 @@ pub(crate) fn read_bytes(
         record: None,
         reason,
     };
+    // UTF-16 → UTF-8, no BOM, `\n` line ends: before detection and hashing.
+    let normalised = crate::repair::normalise_bytes(bytes);
+    let bytes: &[u8] = &normalised;
     let head = &bytes[..bytes.len().min(HEAD_LEN)];
     if let Some(reason) = unreadable_reason(head) {
         sink(Err(err(reason)));
@@ -294,6 +311,9 @@ pub(crate) fn read_bytes(
             return;
         }
     };
+    if one_record(format) && bytes.len() > crate::MAX_RECORD_BYTES {
+        return sink(Err(err(crate::too_large(bytes.len(), 0))));
+    }
     match format {
         Format::CtgovJson => crate::ctgov_json::read(bytes, file, sink),
         Format::CtgovXml => crate::ctgov_xml::read(bytes, file, sink),
@@ -372,7 +392,7 @@ mod tests {
         read_bytes(b"\x89PNG\r\n\x1a\n\x00\x00", "b.png", None, &mut |r| {
             got.push(r)
         });
-        read_bytes(b"\xff\xfe{garbage", "c.bin", None, &mut |r| got.push(r));
+        read_bytes(b"x\xff\xfe{garbage", "c.bin", None, &mut |r| got.push(r));
         read_bytes(b"just some words\n", "t.txt", None, &mut |r| got.push(r));
         assert_eq!(got.len(), 5);
         let reasons: Vec<String> = got

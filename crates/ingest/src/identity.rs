@@ -23,6 +23,23 @@ pub fn content_hash(bytes: &[u8]) -> String {
     format!("{h:016x}")
 }
 
+/// [`content_hash`] of `bytes` with line ends normalised to `\n` (`\r\n`
+/// and a lone `\r`), as [`crate::repair::normalise_bytes`] does, without
+/// copying: a record cut from a CRLF file hashes as the clean one.
+pub fn content_hash_lf(bytes: &[u8]) -> String {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for (i, &b) in bytes.iter().enumerate() {
+        let b = match b {
+            b'\r' if bytes.get(i + 1) == Some(&b'\n') => continue,
+            b'\r' => b'\n',
+            b => b,
+        };
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    format!("{h:016x}")
+}
+
 /// Normalises text for identity: lowercase, every run of non-alphanumeric
 /// characters becomes one space, trimmed. `Safety  and Efficacy: A-1` →
 /// `safety and efficacy a 1`.

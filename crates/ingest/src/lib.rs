@@ -30,6 +30,7 @@ pub mod detect;
 pub mod identity;
 pub mod merge;
 pub mod repair;
+pub mod results;
 
 pub use detect::{collect_files, detect_format, Format};
 pub use tm_model::Trial;
@@ -44,16 +45,93 @@ pub struct RecordError {
     pub reason: String,
 }
 
+/// `file:record: reason` (`file: reason` without a record), each part with
+/// its control characters escaped ([`escape_controls`]), so that one error
+/// is always one line and cannot forge another.
 impl fmt::Display for RecordError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let (file, reason) = (escape_controls(&self.file), escape_controls(&self.reason));
         match &self.record {
-            Some(r) => write!(f, "{}:{}: {}", self.file, r, self.reason),
-            None => write!(f, "{}: {}", self.file, self.reason),
+            Some(r) => write!(f, "{file}:{}: {reason}", escape_controls(r)),
+            None => write!(f, "{file}: {reason}"),
         }
     }
 }
 
+/// Escapes what must never reach a terminal or a log line raw: control
+/// characters (`\n`, `\r`, `\t`, ESC → `\x1b`, DEL, C1), the Unicode line and
+/// paragraph separators and bidirectional overrides (`\u{202e}`). Other
+/// text, backslashes included, is unchanged.
+pub fn escape_controls(s: &str) -> std::borrow::Cow<'_, str> {
+    fn unsafe_char(c: char) -> bool {
+        c.is_control()
+            || matches!(
+                c,
+                '\u{2028}' | '\u{2029}' | '\u{200e}' | '\u{200f}' | '\u{061c}'
+            )
+            || ('\u{202a}'..='\u{202e}').contains(&c)
+            || ('\u{2066}'..='\u{2069}').contains(&c)
+    }
+    if !s.chars().any(unsafe_char) {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        match c {
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if unsafe_char(c) && u32::from(c) < 0x100 => {
+                out.push_str(&format!("\\x{:02x}", u32::from(c)))
+            }
+            c if unsafe_char(c) => out.push_str(&format!("\\u{{{:x}}}", u32::from(c))),
+            c => out.push(c),
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
 impl std::error::Error for RecordError {}
+
+/// The largest record accepted, in bytes of its source text: one JSON
+/// study, one NDJSON line, one XML document, one study or ClinConnect page,
+/// one CSV row. 16 MiB; the largest real record seen is about 0.8 MB (a
+/// classic XML study with results). A larger record is refused with its
+/// size (`file:record: record of N bytes …`) and the batch goes on; in a
+/// JSON array or NDJSON stream it is skipped without being held in memory.
+pub const MAX_RECORD_BYTES: usize = 16 * 1024 * 1024;
+
+/// The largest eligibility criteria text accepted, in bytes: 256 KiB; the
+/// largest real criteria text seen is about 19 KB. A record with a longer
+/// text is refused (compilation and matching time grow with it).
+pub const MAX_CRITERIA_BYTES: usize = 256 * 1024;
+
+/// The reason for a record over [`MAX_RECORD_BYTES`].
+pub(crate) fn too_large(len: usize, at: usize) -> String {
+    format!(
+        "record of {len} bytes (starting at byte {at}) is larger than the limit of {} bytes \
+         (MAX_RECORD_BYTES); skipped",
+        MAX_RECORD_BYTES
+    )
+}
+
+/// Checks the size limits a reader cannot check itself (the criteria text).
+fn check_limits(r: RecordResult) -> RecordResult {
+    let t = r?;
+    let n = t.eligibility.criteria_text.as_deref().map_or(0, str::len);
+    if n > MAX_CRITERIA_BYTES {
+        let src = t.sources.first();
+        return Err(RecordError {
+            file: src.map(|s| s.file.clone()).unwrap_or_default(),
+            record: src.and_then(|s| s.record.clone()),
+            reason: format!(
+                "eligibility criteria text of {n} bytes is larger than the limit of \
+                 {MAX_CRITERIA_BYTES} bytes (MAX_CRITERIA_BYTES)"
+            ),
+        });
+    }
+    Ok(t)
+}
 
 /// One item a reader yields.
 pub type RecordResult = Result<Trial, RecordError>;
@@ -62,7 +140,7 @@ pub type RecordResult = Result<Trial, RecordError>;
 /// `sink` once per record (streaming: large files are not held whole when
 /// the format allows). Never panics; unreadable files yield one `Err`.
 pub fn read_file(path: &Path, sink: &mut dyn FnMut(RecordResult)) {
-    detect::read_file(path, sink)
+    detect::read_file(path, &mut |r| sink(check_limits(r)))
 }
 
 /// Reads in-memory bytes of a detected or given format; `file` labels
@@ -73,5 +151,5 @@ pub fn read_bytes(
     format: Option<Format>,
     sink: &mut dyn FnMut(RecordResult),
 ) {
-    detect::read_bytes(bytes, file, format, sink)
+    detect::read_bytes(bytes, file, format, &mut |r| sink(check_limits(r)))
 }

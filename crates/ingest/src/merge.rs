@@ -10,7 +10,8 @@
 //! exception is `lay_summary`, where ClinConnect ranks first. Sources whose
 //! value differs from the winner's after normalisation (case, punctuation,
 //! whitespace; lists compared as sets of their identifying parts) are kept
-//! in `conflicts` next to the winner. `provenance[field]` lists every source
+//! in `conflicts` next to the winner, except for `results` (posted results
+//! are taken whole from the best source that has them, without conflicts). `provenance[field]` lists every source
 //! whose value agrees with the winner. Registry ids, aliases and related
 //! trials are unioned. Identical records (same format and content hash) are
 //! counted once, so re-import is idempotent.
@@ -32,6 +33,10 @@ const SPECIAL: &[&str] = &[
     "provenance",
     "conflicts",
 ];
+
+/// Fields whose differing values are not recorded as conflicts (only the
+/// winner's source is in `provenance`).
+const NO_CONFLICT: &[&str] = &["results"];
 
 /// Objects merged per sub-field (`dates.start`, `design.allocation`, …).
 const NESTED: &[&str] = &["dates", "design", "eligibility"];
@@ -394,7 +399,9 @@ fn merge_field(
             differ.push((*src, *v));
         }
     }
-    if !differ.is_empty() {
+    // Results are taken whole from one source; two registries' postings
+    // always differ in form, so they are not kept as a conflict.
+    if !differ.is_empty() && !NO_CONFLICT.contains(&path) {
         let mut values = vec![ConflictValue {
             value: winner.clone(),
             source: cands[0].0,

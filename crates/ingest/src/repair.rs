@@ -22,7 +22,25 @@ pub fn repair_text(s: &str) -> String {
         }
         out = fixed;
     }
-    unescape_markdown(&out)
+    strip_controls(unescape_markdown(&out))
+}
+
+/// Line ends become `\n` (a JSON `"\r\n"` too); other control characters
+/// (NUL, ESC, C1 …) are dropped, tab and newline kept: stored text never
+/// carries `\r` or terminal escapes.
+fn strip_controls(s: String) -> String {
+    if !s.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
+        return s;
+    }
+    let s = s.replace("\r\n", "\n");
+    s.chars()
+        .filter_map(|c| match c {
+            '\r' => Some('\n'),
+            '\n' | '\t' => Some(c),
+            c if c.is_control() => None,
+            c => Some(c),
+        })
+        .collect()
 }
 
 /// Decodes file bytes to text: UTF-8 (BOM stripped), falling back to
@@ -39,6 +57,63 @@ pub fn decode_text(bytes: &[u8]) -> String {
     } else {
         text
     }
+}
+
+/// Normalises file bytes before any reader (and any content hash) sees
+/// them: UTF-16 with a byte-order mark (LE or BE) becomes UTF-8, a UTF-8
+/// byte-order mark is dropped, and line endings become `\n` (`\r\n` and a
+/// lone `\r`). So a file saved with CRLF and a BOM is the same record as
+/// the clean one (same content hash: re-importing it is `unchanged`) and
+/// no stored text holds `\r`. Borrowed when nothing changes.
+pub fn normalise_bytes(bytes: &[u8]) -> std::borrow::Cow<'_, [u8]> {
+    use std::borrow::Cow;
+    let utf16 = match bytes {
+        [0xFF, 0xFE, rest @ ..] => Some((rest, true)),
+        [0xFE, 0xFF, rest @ ..] => Some((rest, false)),
+        _ => None,
+    };
+    let mut out: Cow<'_, [u8]> = match utf16 {
+        Some((rest, le)) => {
+            let units = rest.chunks_exact(2).map(|p| {
+                if le {
+                    u16::from_le_bytes([p[0], p[1]])
+                } else {
+                    u16::from_be_bytes([p[0], p[1]])
+                }
+            });
+            let mut text: String = char::decode_utf16(units)
+                .map(|r| r.unwrap_or(char::REPLACEMENT_CHARACTER))
+                .collect();
+            if rest.len() % 2 == 1 {
+                text.push(char::REPLACEMENT_CHARACTER);
+            }
+            Cow::Owned(text.into_bytes())
+        }
+        None => Cow::Borrowed(bytes),
+    };
+    if out.starts_with(b"\xEF\xBB\xBF") {
+        out = match out {
+            Cow::Borrowed(b) => Cow::Borrowed(&b[3..]),
+            Cow::Owned(mut v) => {
+                v.drain(..3);
+                Cow::Owned(v)
+            }
+        };
+    }
+    if out.contains(&b'\r') {
+        let mut v = Vec::with_capacity(out.len());
+        let mut i = 0;
+        while i < out.len() {
+            match out[i] {
+                b'\r' if out.get(i + 1) == Some(&b'\n') => {}
+                b'\r' => v.push(b'\n'),
+                c => v.push(c),
+            }
+            i += 1;
+        }
+        out = Cow::Owned(v);
+    }
+    out
 }
 
 /// The character Windows-1252 decodes byte `b` to (undefined bytes map to

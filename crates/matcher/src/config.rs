@@ -3,6 +3,7 @@
 //! range (clinical-rules §7.2).
 
 use serde::Serialize;
+use tm_clinical::DeriveConfig;
 use tm_model::patient::Sex;
 use tm_model::Date;
 
@@ -58,6 +59,27 @@ impl MatchConfig {
             self.planned_start = d;
         }
         self
+    }
+
+    /// The settings of the derived values (Child-Pugh, MELD, BCLC …) for
+    /// this run: the one mapping of the recency windows, so a derived
+    /// score's inputs are as recent as the facts the criteria compare.
+    /// labs → labs; performance → ECOG/Karnofsky; vitals → weight; imaging
+    /// → imaging, clinical findings (ascites, encephalopathy, recorded
+    /// Child-Pugh) and dosimetry (the groups of `imaging_window_days`).
+    /// Height and the formulas' options keep the `DeriveConfig` defaults.
+    /// With the defaults of [`MatchConfig::new`] this equals
+    /// `DeriveConfig::default()`.
+    pub fn derive_config(&self) -> DeriveConfig {
+        DeriveConfig {
+            lab_window_days: self.lab_window_days,
+            performance_window_days: self.performance_window_days,
+            weight_window_days: self.vital_window_days,
+            clinical_window_days: self.imaging_window_days,
+            imaging_window_days: self.imaging_window_days,
+            dosimetry_window_days: self.imaging_window_days,
+            ..DeriveConfig::default()
+        }
     }
 }
 
@@ -185,41 +207,19 @@ pub fn default_lln(concept: &str, sex: Sex) -> Option<LimitRange> {
     })
 }
 
-/// Length of a window in days (`h`, `d`, `wk`, `mo`, `a`; months 30.4375
-/// days, years 365.25). `None` for an unknown unit.
+/// Length of a window in days (`h`, `d`, `wk`, `mo`, `a`, with the UCUM
+/// factors of `tm_units::duration`). `None` for an unknown unit.
 pub fn window_days(value: f64, unit: &str) -> Option<f64> {
-    let f = match unit {
-        "h" => 1.0 / 24.0,
-        "min" => 1.0 / 1440.0,
-        "d" => 1.0,
-        "wk" => 7.0,
-        "mo" => 30.4375,
-        "a" => 365.25,
-        _ => return None,
-    };
-    let d = value * f;
-    d.is_finite().then_some(d)
+    tm_units::duration(value, unit, "d")
 }
 
-/// True when a window anchor names the start of treatment or enrolment, so
-/// the window is counted back from `planned_start`.
-pub fn anchored_to_start(anchor: Option<&str>) -> bool {
-    let Some(a) = anchor else { return false };
-    let a = a.to_ascii_lowercase();
-    [
-        "dos",
-        "enrol",
-        "enroll",
-        "treat",
-        "administ",
-        "first",
-        "start",
-        "random",
-        "registration",
-        "medication",
-        "inclusion",
-        "surgery",
-    ]
-    .iter()
-    .any(|k| a.contains(k))
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn default_windows_give_the_default_derive_config() {
+        let cfg = MatchConfig::new(Date::parse("2025-03-01").unwrap());
+        assert_eq!(cfg.derive_config(), DeriveConfig::default());
+    }
 }

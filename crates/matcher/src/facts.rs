@@ -23,15 +23,14 @@
 use std::collections::HashMap;
 
 use serde_json::json;
-use tm_clinical::{derive, DeriveConfig, Derived, DerivedValue};
-use tm_criteria::{Atom, HasKind, Op, Value, Window};
+use tm_clinical::staging::BclcStage;
+use tm_clinical::{derive, Derived, DerivedValue};
+use tm_criteria::{Atom, HasKind, Op, Value, Window, WindowFrom};
 use tm_model::patient::{flag, ObsValue, Observation, Patient, Sex};
 use tm_model::{Date, Quantity};
 
 use crate::concepts::{self, answers, derived_key, fact_kind, negative_tests, FactKind};
-use crate::config::{
-    anchored_to_start, default_lln, default_uln, window_days, LimitRange, MatchConfig,
-};
+use crate::config::{default_lln, default_uln, window_days, LimitRange, MatchConfig};
 use crate::result::{Evidence, LimitUsed, Missing};
 
 /// The answer of one leaf.
@@ -47,6 +46,13 @@ pub struct LeafAnswer {
     pub at_treatment: bool,
     /// Short description of the leaf (`platelets >= 80 10*9/L`).
     pub label: String,
+    /// The reading of the leaf is not certain enough to decide (a number
+    /// without a unit that several units fit): a blocking review item,
+    /// never an unknown for missing data, never a pass or fail.
+    pub uncertain: Option<String>,
+    /// The answer relied on an inference the coordinator should see (the
+    /// unit of a number written without one).
+    pub inferred: Option<String>,
 }
 
 /// A patient prepared for matching: derived values computed once,
@@ -122,6 +128,13 @@ fn window_label(w: &Option<Window>) -> String {
 
 /// `op` over intervals: Some(true) when it holds for every pair of points,
 /// Some(false) for none, None otherwise.
+/// A unit with a physical dimension (not a score, ratio or count).
+fn dimensioned(unit: &str) -> bool {
+    !unit.is_empty()
+        && tm_units::parse_unit(unit)
+            .is_ok_and(|u| u.dimension != tm_units::Dimension::Dimensionless)
+}
+
 fn holds_interval(op: Op, v: (f64, f64), t: (f64, f64)) -> Option<bool> {
     let degenerate = v.0 == v.1 && t.0 == t.1;
     if matches!(op, Op::Eq | Op::Ne) && !degenerate {
@@ -200,62 +213,20 @@ fn derived_evidence(key: &str, d: &DerivedValue, as_of: Date) -> Evidence {
     }
 }
 
-/// Yes/no reading of an observation value: booleans, coded answers
-/// (`tm_patient::normalize::yes_no`), grades (0 = absent).
+/// Yes/no reading of an observation value: booleans, grades (0 = absent),
+/// else what tm-patient read from a coded / text value.
 fn obs_yes_no(o: &Observation) -> Option<bool> {
     match o.value.as_ref()? {
         ObsValue::Bool(b) => Some(*b),
         ObsValue::Integer(i) => Some(*i > 0),
-        ObsValue::Coded { codes, text } => tm_patient::normalize::yes_no(codes, text.as_deref())
-            .or_else(|| grade_text(text.as_deref())),
-        ObsValue::Text(t) => {
-            tm_patient::normalize::yes_no(&[], Some(t)).or_else(|| grade_text(Some(t)))
-        }
+        ObsValue::Coded { .. } | ObsValue::Text(_) => o.reading.as_ref().and_then(|r| r.yes_no),
         ObsValue::Quantity(_) => None,
     }
 }
 
-/// Severity words of a coded finding (ascites "moderate" = present).
-fn grade_text(t: Option<&str>) -> Option<bool> {
-    let t = tm_lexicon::normalize_phrase(t?);
-    if [
-        "mild",
-        "moderate",
-        "severe",
-        "large",
-        "trace",
-        "grade 1",
-        "grade 2",
-        "grade 3",
-        "grade 4",
-        "refractory",
-    ]
-    .iter()
-    .any(|w| t.contains(w))
-    {
-        return Some(true);
-    }
-    if ["grade 0", "none", "absent"].iter().any(|w| t == *w) {
-        return Some(false);
-    }
-    None
-}
-
-/// BCLC stage letter → number (0, A = 1, B = 2, C = 3, D = 4).
-fn bclc_number(t: &str) -> Option<f64> {
-    let t = t
-        .trim()
-        .trim_start_matches("BCLC")
-        .trim_start_matches("bclc")
-        .trim();
-    match t.chars().next()? {
-        '0' => Some(0.0),
-        'A' | 'a' => Some(1.0),
-        'B' | 'b' => Some(2.0),
-        'C' | 'c' => Some(3.0),
-        'D' | 'd' => Some(4.0),
-        _ => None,
-    }
+/// A derived BCLC stage → 0–4 (0, A, B, C, D).
+fn bclc_number(code: &str) -> Option<f64> {
+    BclcStage::from_code(code).map(|s| s.ordinal() as f64)
 }
 
 /// A value to compare: an interval (a censored value is a half-line) in
@@ -274,7 +245,7 @@ struct Val {
 impl<'p> PatientFacts<'p> {
     /// Prepares `patient` for matching as of `cfg.as_of`.
     pub fn new(patient: &'p Patient, cfg: MatchConfig) -> PatientFacts<'p> {
-        let derived = derive(patient, cfg.as_of, &DeriveConfig::default());
+        let derived = derive(patient, cfg.as_of, &cfg.derive_config());
         let mut obs: HashMap<&'p str, Vec<&'p Observation>> = HashMap::new();
         for o in &patient.observations {
             if let Some(c) = o.concept.as_deref() {
@@ -348,7 +319,7 @@ impl<'p> PatientFacts<'p> {
         match w {
             Some(w) => {
                 let days = window_days(w.value, &w.unit)?;
-                let anchor = if anchored_to_start(w.anchor.as_deref()) {
+                let anchor = if w.from == WindowFrom::TreatmentStart {
                     self.cfg.planned_start
                 } else {
                     self.cfg.as_of
@@ -363,9 +334,9 @@ impl<'p> PatientFacts<'p> {
     fn at_treatment(&self, w: &Option<Window>) -> bool {
         match w {
             Some(w) => {
-                anchored_to_start(w.anchor.as_deref())
-                    && window_days(w.value, &w.unit)
-                        .is_some_and(|d| d * 24.0 <= self.cfg.at_treatment_max_hours)
+                w.from == WindowFrom::TreatmentStart
+                    && tm_units::duration(w.value, &w.unit, "h")
+                        .is_some_and(|h| h <= self.cfg.at_treatment_max_hours)
             }
             None => false,
         }
@@ -402,6 +373,20 @@ impl<'p> PatientFacts<'p> {
         };
         // Threshold interval in the value's unit.
         let (t, limit): ((f64, f64), Option<LimitUsed>) = match a.value {
+            Value::Number(x) if a.unit.is_none() && dimensioned(&val.unit) => {
+                match self.bare_threshold(x, &val, a.op) {
+                    Ok((t, inferred)) => {
+                        out.inferred = Some(inferred);
+                        (t, None)
+                    }
+                    Err(e) => {
+                        out.note = Some(e.clone());
+                        out.uncertain = Some(e);
+                        out.evidence.push(val.evidence);
+                        return out;
+                    }
+                }
+            }
             Value::Number(x) => match self.number_in(x, a.unit.as_deref(), &val) {
                 Ok(t) => ((t, t), None),
                 Err(e) => {
@@ -483,6 +468,74 @@ impl<'p> PatientFacts<'p> {
         ev.uln = limit;
         out.evidence.push(ev);
         out
+    }
+
+    /// A threshold written without a unit, in the value's unit: read in
+    /// every unit the concept is reported in whose reading is plausible
+    /// (`tm_units::bare_readings`). One plausible reading decides; several
+    /// decide only when they all give the same answer for this value
+    /// (the threshold is then their interval); otherwise the reading is
+    /// uncertain (Err, with the readings and the likely answer).
+    fn bare_threshold(&self, x: f64, val: &Val, op: Op) -> Result<((f64, f64), String), String> {
+        let concept = tm_lexicon::get(&val.concept);
+        let units: Vec<String> = concept.map(|c| c.alt_units.clone()).unwrap_or_default();
+        let (lo, hi) = concept
+            .and_then(|c| c.plausible_range())
+            .and_then(|(lo, hi)| {
+                let lo = tm_units::convert(&lo, &val.unit, Some(&val.concept)).ok()?;
+                let hi = tm_units::convert(&hi, &val.unit, Some(&val.concept)).ok()?;
+                Some((lo.value, hi.value))
+            })
+            .unwrap_or((f64::MIN, f64::MAX));
+        let rs = tm_units::bare_readings(x, &val.unit, Some(&val.concept), &units, lo, hi);
+        let shown = |r: &tm_units::BareReading| {
+            format!(
+                "{} {} (= {} {})",
+                fmt_num(x),
+                r.read_as,
+                fmt_num(r.value),
+                val.unit
+            )
+        };
+        match rs.as_slice() {
+            [] => Err(format!(
+                "no unit stated, and {} is not plausible in any unit of {}",
+                fmt_num(x),
+                display(&val.concept)
+            )),
+            [r] => Ok((
+                (r.value, r.value),
+                format!(
+                    "no unit stated: read as {} (the only plausible unit)",
+                    shown(r)
+                ),
+            )),
+            many => {
+                let t = many.iter().fold((f64::MAX, f64::MIN), |(a, b), r| {
+                    (a.min(r.value), b.max(r.value))
+                });
+                let list = many.iter().map(shown).collect::<Vec<_>>().join(" or ");
+                if holds_interval(op, (val.lo, val.hi), t).is_some() {
+                    Ok((
+                        t,
+                        format!("no unit stated: {list}; every reading gives the same answer"),
+                    ))
+                } else {
+                    let likely =
+                        holds_interval(op, (val.lo, val.hi), (many[0].value, many[0].value));
+                    Err(format!(
+                        "no unit stated: {list} give different answers{}",
+                        match likely {
+                            Some(true) => format!(" (likely holds, read as {})", many[0].read_as),
+                            Some(false) => {
+                                format!(" (likely does not hold, read as {})", many[0].read_as)
+                            }
+                            None => String::new(),
+                        }
+                    ))
+                }
+            }
+        }
     }
 
     /// A number of the atom (in `unit`) in the value's unit.
@@ -772,11 +825,12 @@ impl<'p> PatientFacts<'p> {
             Some(ObsValue::Integer(i)) => {
                 self.finish_val(a, *i as f64, String::new(), concept, None, ev, out)
             }
-            Some(other) => {
+            Some(_) => {
+                let reading = o.reading.as_ref();
                 let num = if field == "bclc_stage" {
-                    other.as_text().and_then(bclc_number)
+                    reading.and_then(|r| r.ordinal).map(f64::from)
                 } else {
-                    other.as_text().and_then(|t| t.trim().parse::<f64>().ok())
+                    reading.and_then(|r| r.number)
                 };
                 match num {
                     Some(n) => self.finish_val(a, n, String::new(), concept, None, ev, out),

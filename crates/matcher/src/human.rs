@@ -274,6 +274,7 @@ mod tests {
             missing: Vec::new(),
             decided_by: Vec::new(),
             parent: parent.map(str::to_string),
+            confidence: crate::result::Confidence::firm(),
         }
     }
 

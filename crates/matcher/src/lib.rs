@@ -26,7 +26,7 @@
 //! Typical use:
 //! ```text
 //! let facts = PatientFacts::new(&patient, MatchConfig::new(as_of));
-//! let r = evaluate_trial(&TrialInfo::from_trial(&trial), &compiled, &facts, true);
+//! let r = evaluate_trial(&TrialInfo::from_trial(&trial), &compiled, &facts);
 //! ```
 
 pub mod concepts;
@@ -68,7 +68,7 @@ pub fn match_patient(
 ) -> MatchReport {
     let mut results: Vec<TrialResult> = trials
         .iter()
-        .map(|(t, c)| evaluate_trial(t, c, facts, true))
+        .map(|(t, c)| evaluate_trial(t, c, facts))
         .collect();
     rank(&mut results);
     MatchReport {

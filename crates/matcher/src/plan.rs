@@ -1,19 +1,35 @@
-//! The fast path for ranking many trials: compiled criteria flattened once
-//! into a [`Plan`] whose data leaves are shared across trials (the same
-//! comparison or presence question is answered once per patient), and a
-//! verdict computed with the same rules as [`crate::evaluate_trial`] but
-//! without explanations, stopping at the first failing criterion (the
-//! verdict is then `ineligible` whatever the rest says). Its verdicts are
-//! identical to `evaluate_trial`'s (tested).
+//! The compiled plan of a criterion and its analysis: **the one evaluator**.
+//!
+//! A [`CritPlan`] is a criterion's expression flattened once (pre-order
+//! nodes with subtree sizes) with each leaf classified: a data leaf (a
+//! comparison or presence question, answered from the patient), a
+//! *remaining* item (consent, agreement, a general investigator item:
+//! listed beside an eligible verdict) or a *blocking* item (clinical
+//! judgement, unparsed text, unit/ambiguity/conflict review). [`analyse`]
+//! is the only place where a criterion's outcome is decided from its leaf
+//! values; it combines values only through [`tm_criteria::kleene`].
+//!
+//! Both paths use it:
+//! - the explained path ([`crate::eval::eval_criterion`], behind
+//!   [`crate::evaluate_trial`]) builds the plan of each criterion, answers
+//!   its leaves with evidence and asks [`analyse`] for the outcome and the
+//!   decisive leaves — explanation only *adds* evidence to the same
+//!   outcome;
+//! - the fast path ([`Plan`]) flattens many trials once, shares identical
+//!   data leaves across trials (each question is answered once per
+//!   patient), asks [`analyse`] for outcomes only and stops at the first
+//!   failing criterion. Its verdicts are identical to the explained path's
+//!   (tested).
 
 use std::cell::Cell;
 use std::collections::HashMap;
 
 use tm_criteria::{
-    Atom, CompiledCriteria, CompiledCriterion, Expr, HasKind, Kind, ReviewKind, Status, Window,
+    kleene, Atom, CompiledCriteria, CompiledCriterion, Expr, HasKind, Kind, ReviewKind, Status,
+    Window,
 };
 
-use crate::facts::PatientFacts;
+use crate::facts::{LeafAnswer, PatientFacts};
 use crate::result::Verdict;
 use crate::trial::TrialInfo;
 
@@ -34,31 +50,418 @@ struct Node {
     size: u32,
 }
 
+/// What a leaf of a criterion is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum LeafRef {
+pub(crate) enum LeafRef {
+    /// A data question; the number identifies it in its table (the
+    /// criterion's own for the explained path, the plan's shared one for
+    /// the fast path).
     Data(u32),
+    /// Consent, agreement or a general investigator item.
+    Remaining,
+    /// A clinical judgement, unparsed text, a unit / ambiguity / conflict
+    /// item, a specific investigator judgement, a broken atom reference.
+    Blocking,
+}
+
+/// How a leaf counts once answered: a data leaf whose check can only be
+/// made at treatment time counts as `Remaining`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum LeafClass {
+    Data,
     Remaining,
     Blocking,
 }
 
+/// One criterion, flattened.
 #[derive(Debug)]
-struct CritPlan {
-    pass_value: bool,
+pub(crate) struct CritPlan {
+    /// The value of the expression for which the criterion passes (true
+    /// for an inclusion, false for an exclusion).
+    pub pass_value: bool,
     /// Has sub-criteria (its unknowns are counted through them).
-    parent: bool,
-    unparsed: bool,
+    pub parent: bool,
+    /// The compiler understood nothing of it: it never passes.
+    pub unparsed: bool,
     nodes: Vec<Node>,
-    leaves: Vec<LeafRef>,
+    pub leaves: Vec<LeafRef>,
 }
 
-#[derive(Debug)]
-enum LeafSpec {
+/// A data question of a leaf, as the patient facts answer it.
+#[derive(Debug, Clone)]
+pub(crate) enum LeafSpec {
     Atom(Atom),
     Has {
         concept: String,
         what: HasKind,
         window: Option<Window>,
     },
+}
+
+impl LeafSpec {
+    /// The data question of a leaf node, if it is one.
+    pub fn of(e: &Expr, c: &CompiledCriterion) -> Option<LeafSpec> {
+        match e {
+            Expr::Compare { atom } => c.atoms.get(*atom).cloned().map(LeafSpec::Atom),
+            Expr::Has {
+                concept,
+                what,
+                window,
+                ..
+            } => Some(LeafSpec::Has {
+                concept: concept.clone(),
+                what: *what,
+                window: window.clone(),
+            }),
+            _ => None,
+        }
+    }
+
+    /// The key under which identical questions are shared across trials.
+    fn key(&self) -> String {
+        fn window_key(w: &Option<Window>) -> String {
+            match w {
+                Some(w) => format!("{}{}@{:?}", w.value, w.unit, w.anchor),
+                None => String::new(),
+            }
+        }
+        match self {
+            LeafSpec::Atom(a) => format!(
+                "a|{}|{}|{:?}|{:?}|{}",
+                a.field,
+                a.op.as_str(),
+                a.value,
+                a.unit,
+                window_key(&a.window)
+            ),
+            LeafSpec::Has {
+                concept,
+                what,
+                window,
+            } => format!("h|{concept}|{what:?}|{}", window_key(window)),
+        }
+    }
+
+    /// The answer of the patient facts (`ex`: with evidence).
+    pub fn answer(&self, facts: &PatientFacts, ex: bool) -> LeafAnswer {
+        match self {
+            LeafSpec::Atom(a) => facts.eval_atom(a, ex),
+            LeafSpec::Has {
+                concept,
+                what,
+                window,
+            } => facts.eval_has(concept, *what, window, ex),
+        }
+    }
+}
+
+impl CritPlan {
+    /// Flattens `c`. `data` numbers each data question (and may share
+    /// identical ones); the leaf nodes are returned in leaf order.
+    pub fn build<'c>(
+        c: &'c CompiledCriterion,
+        data: &mut dyn FnMut(LeafSpec) -> u32,
+    ) -> (CritPlan, Vec<&'c Expr>) {
+        let mut cp = CritPlan {
+            pass_value: c.kind == Kind::Inclusion,
+            parent: false,
+            unparsed: c.status == Status::Unparsed,
+            nodes: Vec::new(),
+            leaves: Vec::new(),
+        };
+        let mut nodes = Vec::new();
+        cp.walk(&c.expr, c, true, data, &mut nodes);
+        (cp, nodes)
+    }
+
+    /// `general`: the node is reachable from the root through `and` only
+    /// (inclusion) or `or` only (exclusion) — a consent / agreement /
+    /// investigator item there is a general item of the criterion; inside
+    /// the logic (a carve-out "… judged by the investigator") it is a
+    /// specific judgement, hence blocking.
+    fn walk<'c>(
+        &mut self,
+        e: &'c Expr,
+        c: &'c CompiledCriterion,
+        general: bool,
+        data: &mut dyn FnMut(LeafSpec) -> u32,
+        out: &mut Vec<&'c Expr>,
+    ) {
+        let at = self.nodes.len();
+        let op = match e {
+            Expr::And { .. } => Op::And,
+            Expr::Or { .. } => Op::Or,
+            Expr::Not { .. } => Op::Not,
+            Expr::Unless { .. } => Op::Unless,
+            Expr::True => Op::True,
+            _ => Op::Leaf(self.leaves.len() as u32),
+        };
+        self.nodes.push(Node { op, size: 1 });
+        match e {
+            Expr::And { all } => {
+                let g = general && c.kind == Kind::Inclusion;
+                all.iter().for_each(|x| self.walk(x, c, g, data, out));
+            }
+            Expr::Or { any } => {
+                let g = general && c.kind == Kind::Exclusion;
+                any.iter().for_each(|x| self.walk(x, c, g, data, out));
+            }
+            Expr::Not { expr } => self.walk(expr, c, false, data, out),
+            Expr::Unless { base, except, .. } => {
+                self.walk(base, c, false, data, out);
+                self.walk(except, c, false, data, out);
+            }
+            Expr::True => {}
+            Expr::Review { reason, .. } => {
+                let remaining = matches!(reason, ReviewKind::Consent | ReviewKind::Agreement)
+                    || (*reason == ReviewKind::Investigator && general);
+                self.leaves.push(if remaining {
+                    LeafRef::Remaining
+                } else {
+                    LeafRef::Blocking
+                });
+                out.push(e);
+            }
+            Expr::Unparsed { .. } | Expr::Uncertain { .. } => {
+                self.leaves.push(LeafRef::Blocking);
+                out.push(e);
+            }
+            Expr::Compare { .. } | Expr::Has { .. } => {
+                self.leaves.push(match LeafSpec::of(e, c) {
+                    Some(spec) => LeafRef::Data(data(spec)),
+                    None => LeafRef::Blocking,
+                });
+                out.push(e);
+            }
+        }
+        self.nodes[at].size = (self.nodes.len() - at) as u32;
+    }
+
+    /// Kleene value of the expression; `over` overrides leaf values.
+    fn eval(
+        &self,
+        vals: &[Option<bool>],
+        over: &dyn Fn(usize) -> Option<Option<bool>>,
+    ) -> Option<bool> {
+        self.eval_at(0, vals, over)
+    }
+
+    fn eval_at(
+        &self,
+        at: usize,
+        vals: &[Option<bool>],
+        over: &dyn Fn(usize) -> Option<Option<bool>>,
+    ) -> Option<bool> {
+        let n = self.nodes[at];
+        let children = || {
+            let end = at + n.size as usize;
+            let mut j = at + 1;
+            std::iter::from_fn(move || {
+                (j < end).then(|| {
+                    let k = j;
+                    j += self.nodes[j].size as usize;
+                    k
+                })
+            })
+        };
+        match n.op {
+            Op::Leaf(i) => over(i as usize).unwrap_or(vals[i as usize]),
+            Op::True => Some(true),
+            Op::Not => kleene::not(self.eval_at(at + 1, vals, over)),
+            Op::Unless => {
+                let mut ch = children();
+                let (b, x) = (ch.next().unwrap_or(at + 1), ch.next().unwrap_or(at + 1));
+                kleene::unless(self.eval_at(b, vals, over), self.eval_at(x, vals, over))
+            }
+            Op::And => kleene::and(children().map(|j| self.eval_at(j, vals, over))),
+            Op::Or => kleene::or(children().map(|j| self.eval_at(j, vals, over))),
+        }
+    }
+}
+
+/// The outcome of a criterion, before explanation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Out {
+    Pass,
+    Fail,
+    /// Data missing.
+    Unknown,
+    /// Review that blocks eligibility.
+    Blocking,
+    /// Passes but for remaining (consent-like or treatment-time) items.
+    Remaining,
+}
+
+/// What [`analyse`] found.
+#[derive(Debug)]
+pub(crate) struct Analysis {
+    /// The expression's Kleene value.
+    pub holds: Option<bool>,
+    pub out: Out,
+    /// Set by the "nothing understood never passes" rule.
+    pub unparsed_override: bool,
+    /// With `detail`: the review leaves to show, in order.
+    pub review: Vec<usize>,
+    /// With `detail`: the leaves that decide the outcome.
+    pub decisive: Vec<usize>,
+}
+
+/// The outcome of criterion `cp` given its leaf values and classes —
+/// **the** definition of pass / fail / unknown / review:
+/// - `holds` known: pass when it equals the criterion's pass value, else
+///   fail;
+/// - unknown, and some answer of the unknown *remaining* items makes it
+///   pass: review (non-blocking, `Remaining`);
+/// - unknown, and a *blocking* item could change it: review (`Blocking`);
+/// - otherwise unknown: data is missing;
+/// - a criterion the compiler understood nothing of never passes.
+///
+/// `detail`: also compute the decisive and review leaves (explained path).
+pub(crate) fn analyse(
+    cp: &CritPlan,
+    vals: &[Option<bool>],
+    classes: &[LeafClass],
+    detail: bool,
+) -> Analysis {
+    let holds = cp.eval(vals, &|_| None);
+    let mut a = Analysis {
+        holds,
+        out: Out::Unknown,
+        unparsed_override: false,
+        review: Vec::new(),
+        decisive: Vec::new(),
+    };
+    match holds {
+        Some(h) => {
+            a.out = if h == cp.pass_value {
+                Out::Pass
+            } else {
+                Out::Fail
+            };
+            if detail {
+                // The known leaves whose flip would change the result (or,
+                // for an all-true / any-false result, every known leaf).
+                a.decisive = (0..vals.len())
+                    .filter(|&i| {
+                        vals[i].is_some_and(|v| {
+                            cp.eval(vals, &|j| (j == i).then_some(Some(!v))) != holds
+                        })
+                    })
+                    .collect();
+                if a.decisive.is_empty() {
+                    a.decisive = (0..vals.len()).filter(|&i| vals[i].is_some()).collect();
+                }
+            }
+        }
+        None => {
+            let relevant = |i: usize| {
+                let t = cp.eval(vals, &|j| (j == i).then_some(Some(true)));
+                let f = cp.eval(vals, &|j| (j == i).then_some(Some(false)));
+                t != f
+            };
+            let unknown: Vec<usize> = (0..vals.len()).filter(|&i| vals[i].is_none()).collect();
+            // Non-blocking items: all unknown ones, not only those that flip
+            // the result alone — several can matter together (seed 000 I9:
+            // two agreements and a treatment-time pregnancy check).
+            let remaining: Vec<usize> = unknown
+                .iter()
+                .copied()
+                .filter(|&i| classes[i] == LeafClass::Remaining)
+                .collect();
+            // Can the remaining items make the criterion pass with
+            // everything else as is? (at most 2^8 assignments)
+            let k = remaining.len().min(8);
+            let at = |mask: u32, j: usize, flip: Option<usize>| {
+                remaining
+                    .iter()
+                    .take(k)
+                    .position(|&x| x == j)
+                    .map(|p| Some((mask & (1 << p) != 0) != (flip == Some(j))))
+            };
+            let passing_mask = (0u32..if k > 0 { 1 << k } else { 0 })
+                .find(|&mask| cp.eval(vals, &|j| at(mask, j, None)) == Some(cp.pass_value));
+            if !detail {
+                a.out = if passing_mask.is_some() {
+                    Out::Remaining
+                } else if unknown
+                    .iter()
+                    .any(|&i| classes[i] == LeafClass::Blocking && relevant(i))
+                {
+                    Out::Blocking
+                } else {
+                    Out::Unknown
+                };
+                return finish_unparsed(cp, a);
+            }
+            let rel: Vec<usize> = unknown.iter().copied().filter(|&i| relevant(i)).collect();
+            let blocking: Vec<usize> = rel
+                .iter()
+                .copied()
+                .filter(|&i| classes[i] == LeafClass::Blocking)
+                .collect();
+            let remaining_rel = remaining.iter().copied().filter(|i| rel.contains(i));
+            if let Some(mask) = passing_mask {
+                a.out = Out::Remaining;
+                // The items this pass depends on.
+                a.review = remaining
+                    .iter()
+                    .take(k)
+                    .copied()
+                    .filter(|&i| cp.eval(vals, &|j| at(mask, j, Some(i))) != Some(cp.pass_value))
+                    .collect();
+                a.decisive.clone_from(&a.review);
+            } else if blocking.is_empty() {
+                a.out = Out::Unknown;
+                a.review = remaining_rel.collect();
+            } else {
+                a.out = Out::Blocking;
+                a.review = blocking.iter().copied().chain(remaining_rel).collect();
+                a.decisive = blocking;
+            }
+            a.decisive.extend(
+                rel.iter()
+                    .copied()
+                    .filter(|&i| classes[i] == LeafClass::Data),
+            );
+            a.decisive.sort_unstable();
+            a.decisive.dedup();
+        }
+    }
+    finish_unparsed(cp, a)
+}
+
+/// A criterion nobody understood never passes (issue 9).
+fn finish_unparsed(cp: &CritPlan, mut a: Analysis) -> Analysis {
+    if cp.unparsed && matches!(a.out, Out::Pass | Out::Unknown) {
+        a.out = Out::Blocking;
+        a.unparsed_override = true;
+    }
+    a
+}
+
+/// The trial verdict from its criteria's outcomes — **the** definition:
+/// a failed criterion makes the patient ineligible; otherwise a blocking
+/// review item needs review; otherwise missing data needs data; otherwise
+/// eligible.
+#[derive(Debug, Default, Clone, Copy)]
+pub(crate) struct Tally {
+    pub failed: bool,
+    pub blocked: bool,
+    pub unknown: bool,
+}
+
+impl Tally {
+    pub fn verdict(self) -> Verdict {
+        if self.failed {
+            Verdict::Ineligible
+        } else if self.blocked {
+            Verdict::NeedsReview
+        } else if self.unknown {
+            Verdict::NeedsData
+        } else {
+            Verdict::Eligible
+        }
+    }
 }
 
 /// Trials prepared for fast matching.
@@ -68,32 +471,21 @@ pub struct Plan {
     trials: Vec<(TrialInfo, Vec<CritPlan>)>,
 }
 
-fn window_key(w: &Option<Window>) -> String {
-    match w {
-        Some(w) => format!(
-            "{}{}@{}",
-            w.value,
-            w.unit,
-            w.anchor.as_deref().unwrap_or("")
-        ),
-        None => String::new(),
-    }
-}
-
-/// A structured criterion (AGE) built like `evaluate_trial` does.
-fn structured(t: &TrialInfo) -> Vec<CompiledCriterion> {
-    crate::trial::structured_age(t).into_iter().collect()
-}
-
 impl Plan {
     pub fn new(trials: &[(TrialInfo, &CompiledCriteria)]) -> Plan {
         let mut plan = Plan::default();
         let mut index: HashMap<String, u32> = HashMap::new();
         for (info, compiled) in trials {
             let mut crits = Vec::new();
-            let extra = structured(info);
-            for c in extra.iter().chain(compiled.criteria.iter()) {
-                let mut cp = plan.flatten(c, &mut index);
+            let age = crate::trial::structured_age(info);
+            for c in age.iter().chain(compiled.criteria.iter()) {
+                let leaves = &mut plan.leaves;
+                let (mut cp, _) = CritPlan::build(c, &mut |spec| {
+                    *index.entry(spec.key()).or_insert_with(|| {
+                        leaves.push(spec);
+                        (leaves.len() - 1) as u32
+                    })
+                });
                 cp.parent = compiled
                     .criteria
                     .iter()
@@ -131,200 +523,70 @@ impl Plan {
         self.leaves.len()
     }
 
-    fn flatten(&mut self, c: &CompiledCriterion, index: &mut HashMap<String, u32>) -> CritPlan {
-        let general: Vec<*const Expr> = general(&c.expr, c.kind);
-        let mut cp = CritPlan {
-            pass_value: c.kind == Kind::Inclusion,
-            parent: false,
-            unparsed: c.status == Status::Unparsed,
-            nodes: Vec::new(),
-            leaves: Vec::new(),
-        };
-        self.walk(&c.expr, c, &general, index, &mut cp);
-        cp
-    }
-
-    fn walk(
-        &mut self,
-        e: &Expr,
-        c: &CompiledCriterion,
-        general: &[*const Expr],
-        index: &mut HashMap<String, u32>,
-        cp: &mut CritPlan,
-    ) {
-        let at = cp.nodes.len();
-        let op = match e {
-            Expr::And { .. } => Op::And,
-            Expr::Or { .. } => Op::Or,
-            Expr::Not { .. } => Op::Not,
-            Expr::Unless { .. } => Op::Unless,
-            Expr::True => Op::True,
-            _ => Op::Leaf(cp.leaves.len() as u32),
-        };
-        cp.nodes.push(Node { op, size: 1 });
-        match e {
-            Expr::And { all } => all.iter().for_each(|x| self.walk(x, c, general, index, cp)),
-            Expr::Or { any } => any.iter().for_each(|x| self.walk(x, c, general, index, cp)),
-            Expr::Not { expr } => self.walk(expr, c, general, index, cp),
-            Expr::Unless { base, except, .. } => {
-                self.walk(base, c, general, index, cp);
-                self.walk(except, c, general, index, cp);
-            }
-            Expr::True => {}
-            Expr::Compare { atom } => {
-                let r = match c.atoms.get(*atom) {
-                    Some(a) => {
-                        let key = format!(
-                            "a|{}|{}|{:?}|{:?}|{}",
-                            a.field,
-                            a.op.as_str(),
-                            a.value,
-                            a.unit,
-                            window_key(&a.window)
-                        );
-                        LeafRef::Data(self.intern(key, || LeafSpec::Atom(a.clone()), index))
-                    }
-                    None => LeafRef::Blocking,
-                };
-                cp.leaves.push(r);
-            }
-            Expr::Has {
-                concept,
-                what,
-                window,
-                ..
-            } => {
-                let key = format!("h|{concept}|{what:?}|{}", window_key(window));
-                let spec = || LeafSpec::Has {
-                    concept: concept.clone(),
-                    what: *what,
-                    window: window.clone(),
-                };
-                let r = LeafRef::Data(self.intern(key, spec, index));
-                cp.leaves.push(r);
-            }
-            Expr::Review { reason, .. } => {
-                let g = matches!(reason, ReviewKind::Consent | ReviewKind::Agreement)
-                    || (*reason == ReviewKind::Investigator
-                        && general.contains(&(e as *const Expr)));
-                cp.leaves.push(if g {
-                    LeafRef::Remaining
-                } else {
-                    LeafRef::Blocking
-                });
-            }
-            Expr::Unparsed { .. } => cp.leaves.push(LeafRef::Blocking),
-        }
-        cp.nodes[at].size = (cp.nodes.len() - at) as u32;
-    }
-
-    fn intern(
-        &mut self,
-        key: String,
-        spec: impl FnOnce() -> LeafSpec,
-        index: &mut HashMap<String, u32>,
-    ) -> u32 {
-        if let Some(&i) = index.get(&key) {
-            return i;
-        }
-        let i = self.leaves.len() as u32;
-        self.leaves.push(spec());
-        index.insert(key, i);
-        i
-    }
-
     /// Verdicts (and, for trials that are not ineligible, the number of
     /// unknown criteria) for one patient, in plan order.
     pub fn verdicts(&self, facts: &PatientFacts) -> Vec<(Verdict, usize)> {
-        // 0 = not yet asked, 1 true, 2 false, 3 unknown, 4 treatment-time
+        // 0 = not yet asked, 1 true, 2 false, 3 unknown, 4 treatment-time,
+        // 5 uncertain reading
         let cache: Vec<Cell<u8>> = (0..self.leaves.len()).map(|_| Cell::new(0)).collect();
-        let mut buf: Vec<Option<bool>> = Vec::new();
-        let mut classes: Vec<LeafRef> = Vec::new();
+        let mut vals: Vec<Option<bool>> = Vec::new();
+        let mut classes: Vec<LeafClass> = Vec::new();
         self.trials
             .iter()
             .map(|(info, crits)| {
-                if let Some(v) = sex_fails(info, facts) {
-                    if v {
-                        return (Verdict::Ineligible, 0);
-                    }
+                let sex = crate::trial::sex_admitted(info, facts);
+                if sex == Some(Some(false)) {
+                    return (Verdict::Ineligible, 0);
                 }
-                let sex_unknown = sex_fails(info, facts).is_none()
-                    && matches!(
-                        info.sex,
-                        Some(tm_model::SexEligibility::Male)
-                            | Some(tm_model::SexEligibility::Female)
-                    );
-                let (mut blocked, mut unknowns, mut has_unknown) =
-                    (false, usize::from(sex_unknown), sex_unknown);
+                let sex_unknown = sex == Some(None);
+                let mut tally = Tally {
+                    unknown: sex_unknown,
+                    ..Tally::default()
+                };
+                let mut unknowns = usize::from(sex_unknown);
                 for c in crits {
-                    buf.clear();
+                    vals.clear();
                     classes.clear();
                     for l in &c.leaves {
-                        match *l {
+                        let (v, class) = match *l {
                             LeafRef::Data(i) => {
                                 let cell = &cache[i as usize];
                                 if cell.get() == 0 {
-                                    cell.set(self.answer(i as usize, facts));
+                                    cell.set(code(&self.leaves[i as usize].answer(facts, false)));
                                 }
                                 match cell.get() {
-                                    1 => (buf.push(Some(true)), classes.push(LeafRef::Data(i))),
-                                    2 => (buf.push(Some(false)), classes.push(LeafRef::Data(i))),
-                                    4 => (buf.push(None), classes.push(LeafRef::Remaining)),
-                                    _ => (buf.push(None), classes.push(LeafRef::Data(i))),
-                                };
+                                    1 => (Some(true), LeafClass::Data),
+                                    2 => (Some(false), LeafClass::Data),
+                                    4 => (None, LeafClass::Remaining),
+                                    5 => (None, LeafClass::Blocking),
+                                    _ => (None, LeafClass::Data),
+                                }
                             }
-                            other => {
-                                buf.push(None);
-                                classes.push(other);
-                            }
-                        }
+                            LeafRef::Remaining => (None, LeafClass::Remaining),
+                            LeafRef::Blocking => (None, LeafClass::Blocking),
+                        };
+                        vals.push(v);
+                        classes.push(class);
                     }
-                    match outcome(c, &buf, &classes) {
+                    match analyse(c, &vals, &classes, false).out {
                         Out::Fail => return (Verdict::Ineligible, 0),
-                        Out::Blocking => blocked = true,
+                        Out::Blocking => tally.blocked = true,
                         Out::Unknown => {
-                            has_unknown = true;
+                            tally.unknown = true;
                             unknowns += usize::from(!c.parent);
                         }
                         Out::Pass | Out::Remaining => {}
                     }
                 }
                 // The studied condition (`trial::structured_condition`).
-                if !blocked
-                    && !info.conditions.is_empty()
+                if !info.conditions.is_empty()
                     && !facts.has_active_condition(&info.condition_concepts)
                 {
-                    blocked = true;
+                    tally.blocked = true;
                 }
-                let v = if blocked {
-                    Verdict::NeedsReview
-                } else if has_unknown {
-                    Verdict::NeedsData
-                } else {
-                    Verdict::Eligible
-                };
-                (v, unknowns)
+                (tally.verdict(), unknowns)
             })
             .collect()
-    }
-
-    fn answer(&self, i: usize, facts: &PatientFacts) -> u8 {
-        let a = match &self.leaves[i] {
-            LeafSpec::Atom(a) => facts.eval_atom(a, false),
-            LeafSpec::Has {
-                concept,
-                what,
-                window,
-            } => facts.eval_has(concept, *what, window, false),
-        };
-        if a.at_treatment {
-            return 4;
-        }
-        match a.value {
-            Some(true) => 1,
-            Some(false) => 2,
-            None => 3,
-        }
     }
 
     pub fn trial(&self, i: usize) -> Option<&TrialInfo> {
@@ -332,130 +594,17 @@ impl Plan {
     }
 }
 
-/// Some(true) when the structured sex criterion fails, None when unknown.
-fn sex_fails(info: &TrialInfo, facts: &PatientFacts) -> Option<bool> {
-    use tm_model::patient::Sex;
-    let want = match info.sex {
-        Some(tm_model::SexEligibility::Male) => Sex::Male,
-        Some(tm_model::SexEligibility::Female) => Sex::Female,
-        _ => return Some(false),
-    };
-    match facts.patient.sex {
-        Sex::Male | Sex::Female => Some(facts.patient.sex != want),
-        _ => None,
+/// A leaf answer as one cached byte.
+fn code(a: &LeafAnswer) -> u8 {
+    if a.uncertain.is_some() {
+        return 5;
     }
-}
-
-enum Out {
-    Pass,
-    Fail,
-    Unknown,
-    Blocking,
-    Remaining,
-}
-
-/// Kleene evaluation of the flat tree at `at`; `over` overrides leaves.
-fn eval(
-    nodes: &[Node],
-    at: usize,
-    vals: &[Option<bool>],
-    over: &dyn Fn(usize) -> Option<Option<bool>>,
-) -> Option<bool> {
-    let n = nodes[at];
-    match n.op {
-        Op::Leaf(i) => over(i as usize).unwrap_or(vals[i as usize]),
-        Op::True => Some(true),
-        Op::Not => eval(nodes, at + 1, vals, over).map(|b| !b),
-        Op::Unless => {
-            let base = eval(nodes, at + 1, vals, over);
-            let except = eval(nodes, at + 1 + nodes[at + 1].size as usize, vals, over);
-            match (base, except) {
-                (Some(false), _) | (_, Some(true)) => Some(false),
-                (Some(true), Some(false)) => Some(true),
-                _ => None,
-            }
-        }
-        Op::And | Op::Or => {
-            let decisive = matches!(n.op, Op::Or);
-            let mut unknown = false;
-            let mut j = at + 1;
-            let end = at + n.size as usize;
-            while j < end {
-                match eval(nodes, j, vals, over) {
-                    Some(b) if b == decisive => return Some(decisive),
-                    None => unknown = true,
-                    _ => {}
-                }
-                j += nodes[j].size as usize;
-            }
-            if unknown {
-                None
-            } else {
-                Some(!decisive)
-            }
-        }
+    if a.at_treatment {
+        return 4;
     }
-}
-
-/// The same classification as `eval::eval_criterion`.
-fn outcome(c: &CritPlan, vals: &[Option<bool>], classes: &[LeafRef]) -> Out {
-    let none = |_: usize| None;
-    let holds = eval(&c.nodes, 0, vals, &none);
-    let out = match holds {
-        Some(h) if h == c.pass_value => Out::Pass,
-        Some(_) => Out::Fail,
-        None => {
-            let relevant = |i: usize| {
-                let t = eval(&c.nodes, 0, vals, &|j| (j == i).then_some(Some(true)));
-                let f = eval(&c.nodes, 0, vals, &|j| (j == i).then_some(Some(false)));
-                t != f
-            };
-            let unknown = |i: usize| vals[i].is_none();
-            let remaining: Vec<usize> = (0..vals.len())
-                .filter(|&i| unknown(i) && classes[i] == LeafRef::Remaining)
-                .collect();
-            let k = remaining.len().min(8);
-            let mut passes = false;
-            for mask in 0u32..(if k > 0 { 1u32 << k } else { 0 }) {
-                let r = eval(&c.nodes, 0, vals, &|j| {
-                    remaining
-                        .iter()
-                        .take(k)
-                        .position(|&x| x == j)
-                        .map(|p| Some(mask & (1 << p) != 0))
-                });
-                if r == Some(c.pass_value) {
-                    passes = true;
-                    break;
-                }
-            }
-            if passes {
-                Out::Remaining
-            } else if (0..vals.len())
-                .any(|i| unknown(i) && classes[i] == LeafRef::Blocking && relevant(i))
-            {
-                Out::Blocking
-            } else {
-                Out::Unknown
-            }
-        }
-    };
-    if c.unparsed && !matches!(out, Out::Fail | Out::Blocking | Out::Remaining) {
-        return Out::Blocking;
+    match a.value {
+        Some(true) => 1,
+        Some(false) => 2,
+        None => 3,
     }
-    out
-}
-
-fn general(e: &Expr, kind: Kind) -> Vec<*const Expr> {
-    fn walk(e: &Expr, kind: Kind, out: &mut Vec<*const Expr>) {
-        match (e, kind) {
-            (Expr::Review { .. }, _) => out.push(e as *const Expr),
-            (Expr::And { all }, Kind::Inclusion) => all.iter().for_each(|x| walk(x, kind, out)),
-            (Expr::Or { any }, Kind::Exclusion) => any.iter().for_each(|x| walk(x, kind, out)),
-            _ => {}
-        }
-    }
-    let mut out = Vec::new();
-    walk(e, kind, &mut out);
-    out
 }

@@ -174,6 +174,31 @@ pub struct CriterionResult {
     /// Parent criterion id for sub-criteria (`I8` for `I8.2`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub parent: Option<String>,
+    /// How firm the reading behind the outcome is.
+    pub confidence: Confidence,
+}
+
+/// How firm the reading behind a criterion's outcome is (a verdict is only
+/// as strong as its weakest reading).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Confidence {
+    /// `firm`: read with certainty (the outcome follows from the data, or
+    /// data is missing); `inferred`: decided, but a deciding reading relied
+    /// on an inference listed in `why` (a unit not stated); `uncertain`:
+    /// not decided because a reading is uncertain (`why` names it and what
+    /// the suspected reading would give).
+    pub level: &'static str,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub why: Vec<String>,
+}
+
+impl Confidence {
+    pub fn firm() -> Confidence {
+        Confidence {
+            level: "firm",
+            why: Vec::new(),
+        }
+    }
 }
 
 pub fn kind_str(k: Kind) -> &'static str {

@@ -9,7 +9,7 @@ use tm_model::{OverallStatus, Phase, SexEligibility, Trial};
 use crate::eval::eval_criterion;
 use crate::facts::PatientFacts;
 use crate::result::{
-    CriterionResult, Evidence, Missing, Outcome, ReviewItem, TrialResult, Verdict,
+    Confidence, CriterionResult, Evidence, Missing, Outcome, ReviewItem, TrialResult, Verdict,
 };
 
 /// What the matcher needs of a trial besides its compiled criteria.
@@ -62,8 +62,8 @@ impl TrialInfo {
             conditions: t.conditions.clone(),
             condition_concepts: concepts,
             countries,
-            min_age: e.min_age.as_ref().map(|a| a.years()).filter(|y| *y > 0.0),
-            max_age: e.max_age.as_ref().map(|a| a.years()),
+            min_age: e.min_age.as_ref().and_then(age_years).filter(|y| *y > 0.0),
+            max_age: e.max_age.as_ref().and_then(age_years),
             sex: e.sex,
             min_age_text: e
                 .min_age
@@ -173,17 +173,30 @@ pub(crate) fn structured_age(t: &TrialInfo) -> Option<CompiledCriterion> {
     })
 }
 
-fn structured_sex(t: &TrialInfo, facts: &PatientFacts, ex: bool) -> Option<CriterionResult> {
-    let want = match t.sex? {
-        SexEligibility::Male => Sex::Male,
-        SexEligibility::Female => Sex::Female,
-        _ => return None,
-    };
-    let have = facts.patient.sex;
-    let holds = match have {
-        Sex::Male | Sex::Female => Some(have == want),
+/// The sex the trial admits, when it admits only one.
+fn sex_wanted(t: &TrialInfo) -> Option<Sex> {
+    match t.sex? {
+        SexEligibility::Male => Some(Sex::Male),
+        SexEligibility::Female => Some(Sex::Female),
         _ => None,
-    };
+    }
+}
+
+/// The structured sex criterion: `None` when the trial admits any sex;
+/// otherwise whether the patient's recorded sex is admitted (unknown when
+/// none is recorded).
+pub(crate) fn sex_admitted(t: &TrialInfo, facts: &PatientFacts) -> Option<Option<bool>> {
+    let want = sex_wanted(t)?;
+    Some(match facts.patient.sex {
+        Sex::Male | Sex::Female => Some(facts.patient.sex == want),
+        _ => None,
+    })
+}
+
+fn structured_sex(t: &TrialInfo, facts: &PatientFacts) -> Option<CriterionResult> {
+    let want = sex_wanted(t)?;
+    let have = facts.patient.sex;
+    let holds = sex_admitted(t, facts)?;
     let outcome = match holds {
         Some(true) => Outcome::Pass,
         Some(false) => Outcome::Fail,
@@ -198,33 +211,25 @@ fn structured_sex(t: &TrialInfo, facts: &PatientFacts, ex: bool) -> Option<Crite
         holds,
         outcome,
         review_reason: Vec::new(),
-        explanation: if ex {
-            format!(
-                "SEX inclusion → {} (patient sex {:?})",
-                outcome.as_str(),
-                have
-            )
-            .to_lowercase()
-        } else {
-            String::new()
-        },
-        evidence: if ex {
-            vec![Evidence {
-                concept: "sex".into(),
-                value: serde_json::json!(format!("{have:?}").to_lowercase()),
-                unit: None,
-                date: None,
-                source: format!("Patient/{}", facts.patient.id),
-                inputs: Vec::new(),
-                explanation: None,
-                uln: None,
-                original: None,
-                comparator: None,
-            }]
-        } else {
-            Vec::new()
-        },
-        missing: if holds.is_none() && ex {
+        explanation: format!(
+            "SEX inclusion → {} (patient sex {:?})",
+            outcome.as_str(),
+            have
+        )
+        .to_lowercase(),
+        evidence: vec![Evidence {
+            concept: "sex".into(),
+            value: serde_json::json!(format!("{have:?}").to_lowercase()),
+            unit: None,
+            date: None,
+            source: format!("Patient/{}", facts.patient.id),
+            inputs: Vec::new(),
+            explanation: None,
+            uln: None,
+            original: None,
+            comparator: None,
+        }],
+        missing: if holds.is_none() {
             vec![Missing {
                 concept: "sex".into(),
                 text: "administrative sex".into(),
@@ -236,6 +241,7 @@ fn structured_sex(t: &TrialInfo, facts: &PatientFacts, ex: bool) -> Option<Crite
         },
         decided_by: Vec::new(),
         parent: None,
+        confidence: Confidence::firm(),
     })
 }
 
@@ -252,11 +258,7 @@ pub fn condition_match(t: &TrialInfo, facts: &PatientFacts) -> bool {
 /// coordinator confirms the diagnosis (condition names the lexicon does not
 /// know, healthy-volunteer studies, or no matching diagnosis on record).
 /// `None` when the trial lists no condition.
-pub fn structured_condition(
-    t: &TrialInfo,
-    facts: &PatientFacts,
-    ex: bool,
-) -> Option<CriterionResult> {
+pub fn structured_condition(t: &TrialInfo, facts: &PatientFacts) -> Option<CriterionResult> {
     if t.conditions.is_empty() {
         return None;
     }
@@ -266,12 +268,10 @@ pub fn structured_condition(
         (
             Outcome::Pass,
             Vec::new(),
-            ex.then(|| {
-                format!(
-                    "COND inclusion → pass (the patient has an active diagnosis of {})",
-                    t.condition_concepts.join(" / ")
-                )
-            }),
+            format!(
+                "COND inclusion → pass (the patient has an active diagnosis of {})",
+                t.condition_concepts.join(" / ")
+            ),
         )
     } else {
         let why = if t.condition_concepts.is_empty() {
@@ -289,7 +289,7 @@ pub fn structured_condition(
                 criterion: "COND".into(),
                 criteria: Vec::new(),
             }],
-            ex.then(|| format!("COND inclusion → review ({why})")),
+            format!("COND inclusion → review ({why})"),
         )
     };
     Some(CriterionResult {
@@ -300,36 +300,37 @@ pub fn structured_condition(
         holds: matched.then_some(true),
         outcome,
         review_reason,
-        explanation: explanation.unwrap_or_default(),
+        explanation,
         evidence: Vec::new(),
         missing: Vec::new(),
         decided_by: Vec::new(),
         parent: None,
+        confidence: Confidence::firm(),
     })
 }
 
-/// Evaluates every criterion of a trial for a patient and sets the
-/// verdict. `ex`: explanations and evidence (false: verdict only, fast).
+/// Evaluates every criterion of a trial for a patient, with explanations
+/// and evidence, and sets the verdict (the verdict alone, for many trials:
+/// [`crate::Plan::verdicts`], which gives the same verdicts).
 pub fn evaluate_trial(
     t: &TrialInfo,
     compiled: &CompiledCriteria,
     facts: &PatientFacts,
-    ex: bool,
 ) -> TrialResult {
     let mut criteria: Vec<CriterionResult> = Vec::with_capacity(compiled.criteria.len() + 2);
     if let Some(age) = structured_age(t) {
-        let mut r = eval_criterion(&age, facts, ex);
+        let mut r = eval_criterion(&age, facts);
         r.span = None;
         criteria.push(r);
     }
-    if let Some(s) = structured_sex(t, facts, ex) {
+    if let Some(s) = structured_sex(t, facts) {
         criteria.push(s);
     }
-    if let Some(c) = structured_condition(t, facts, ex) {
+    if let Some(c) = structured_condition(t, facts) {
         criteria.push(c);
     }
     for c in &compiled.criteria {
-        criteria.push(eval_criterion(c, facts, ex));
+        criteria.push(eval_criterion(c, facts));
     }
     // No criteria on record: nothing was checked, so never eligible.
     if compiled.criteria.is_empty() {
@@ -348,15 +349,12 @@ pub fn evaluate_trial(
                 criterion: "CRITERIA".into(),
                 criteria: Vec::new(),
             }],
-            explanation: if ex {
-                "the trial record has no eligibility criteria: read the protocol".into()
-            } else {
-                String::new()
-            },
+            explanation: "the trial record has no eligibility criteria: read the protocol".into(),
             evidence: Vec::new(),
             missing: Vec::new(),
             decided_by: Vec::new(),
             parent: None,
+            confidence: Confidence::firm(),
         });
     }
     finish(t, criteria, facts)
@@ -397,15 +395,12 @@ fn finish(t: &TrialInfo, criteria: Vec<CriterionResult>, facts: &PatientFacts) -
         .any(|c| c.outcome == Outcome::Review && c.review_reason.iter().any(|r| r.blocking));
     let (blocking_review, remaining_review) = collect_review(&criteria);
     let missing = collect_missing(&criteria);
-    let verdict = if !failed.is_empty() {
-        Verdict::Ineligible
-    } else if blocked {
-        Verdict::NeedsReview
-    } else if any_unknown {
-        Verdict::NeedsData
-    } else {
-        Verdict::Eligible
-    };
+    let verdict = crate::plan::Tally {
+        failed: !failed.is_empty(),
+        blocked,
+        unknown: any_unknown,
+    }
+    .verdict();
     let cm = condition_match(t, facts);
     let passed = leaf.iter().filter(|c| c.outcome == Outcome::Pass).count();
     let score = score(verdict, passed, leaf.len(), cm, t.recruiting());
@@ -434,35 +429,29 @@ fn norm_text(s: &str) -> String {
         .to_lowercase()
 }
 
-/// True when `anc` is a parent (or a parent's parent …) of `id`.
-fn is_ancestor(criteria: &[CriterionResult], anc: &str, id: &str) -> bool {
-    let parent_of = |x: &str| {
-        criteria
-            .iter()
-            .find(|c| c.id == x)
-            .and_then(|c| c.parent.as_deref())
-    };
-    let mut cur = parent_of(id);
-    // Bounded: a malformed parent cycle cannot loop forever.
-    for _ in 0..criteria.len() {
-        match cur {
-            Some(p) if p == anc => return true,
-            Some(p) => cur = parent_of(p),
-            None => return false,
-        }
-    }
-    false
-}
-
 /// Adds `id` to `ids` (once), before any of its ancestors, so the most
 /// specific criterion comes first. Returns true when it went first.
 fn add_id(criteria: &[CriterionResult], ids: &mut Vec<String>, id: &str) -> bool {
     if ids.iter().any(|x| x == id) {
         return false;
     }
+    // The ancestors of `id`, found once rather than once per listed id
+    // (that was cubic in the number of criteria, issue 29 item 3).
+    let parent_of = |x: &str| {
+        criteria
+            .iter()
+            .find(|c| c.id == x)
+            .and_then(|c| c.parent.as_deref())
+    };
+    let mut ancestors: Vec<&str> = Vec::new();
+    let mut cur = parent_of(id);
+    while let Some(p) = cur.filter(|p| ancestors.len() < criteria.len() && !ancestors.contains(p)) {
+        ancestors.push(p);
+        cur = parent_of(p);
+    }
     let pos = ids
         .iter()
-        .position(|x| is_ancestor(criteria, x, id))
+        .position(|x| ancestors.contains(&x.as_str()))
         .unwrap_or(ids.len());
     ids.insert(pos, id.to_string());
     pos == 0
@@ -608,4 +597,9 @@ pub fn rank(results: &mut [TrialResult]) {
             .then(b.score.total_cmp(&a.score))
             .then(a.trial.cmp(&b.trial))
     });
+}
+
+/// An age limit in years (UCUM factors of `tm_units::duration`).
+fn age_years(a: &tm_model::AgeLimit) -> Option<f64> {
+    tm_units::duration(a.value, &a.unit, "a")
 }

@@ -2,7 +2,7 @@
 
 mod common;
 use common::*;
-use tm_criteria::{Expr, HasKind, Kind, Op, ReviewKind, Value, Window};
+use tm_criteria::{Expr, HasKind, Kind, Op, ReviewKind, Value, Window, WindowFrom};
 use tm_matcher::{MatchConfig, Outcome, PatientFacts, Verdict};
 use tm_model::patient::{flag, Flag, ObsValue, Observation, Patient, Procedure, Sex};
 use tm_model::Date;
@@ -102,6 +102,7 @@ fn newer_value_supersedes_and_old_values_are_missing() {
         value: 120.0,
         unit: "d".into(),
         anchor: None,
+        from: WindowFrom::Now,
         span: (0, 0),
     });
     let r = run(&p, &trial(vec![single("I1", Kind::Inclusion, a)]));
@@ -189,13 +190,16 @@ fn implications_and_documented_absence() {
     )]);
     let mut p = male();
     assert_eq!(run(&p, &hcv).criteria[0].outcome, Outcome::Unknown);
-    p.observations.push(Observation {
+    // as a reader stores it: the text read once by tm-patient
+    let mut o = Observation {
         concept: Some("anti_hcv".into()),
         value: Some(ObsValue::Text("Negative".into())),
         effective: Date::parse("2025-01-10"),
         source: "Observation/ahcv".into(),
         ..Default::default()
-    });
+    };
+    tm_patient::normalize::normalize_observation(&mut o);
+    p.observations.push(o);
     assert_eq!(run(&p, &hcv).criteria[0].outcome, Outcome::Pass);
     // a presence question: no record → unknown; an explicit "no" → absent
     let hiv = trial(vec![crit(
@@ -221,6 +225,7 @@ fn therapy_windows_count_back_from_planned_start_and_hierarchy_matches() {
         value: 30.0,
         unit: "d".into(),
         anchor: Some("dosing".into()),
+        from: WindowFrom::TreatmentStart,
         span: (0, 0),
     };
     let t = trial(vec![crit(
@@ -241,7 +246,7 @@ fn therapy_windows_count_back_from_planned_start_and_hierarchy_matches() {
     // planned start 2025-03-20: 38 days before dosing → outside the window
     let cfg = MatchConfig::new(as_of()).with_planned_start(Date::parse("2025-03-20"));
     let facts = PatientFacts::new(&p, cfg);
-    let r = tm_matcher::evaluate_trial(&t.0, &t.1, &facts, true);
+    let r = tm_matcher::evaluate_trial(&t.0, &t.1, &facts);
     assert_ne!(r.criteria[0].outcome, Outcome::Fail);
 }
 
@@ -251,6 +256,7 @@ fn treatment_time_checks_and_consent_do_not_block_eligibility() {
         value: 24.0,
         unit: "h".into(),
         anchor: Some("administration".into()),
+        from: WindowFrom::TreatmentStart,
         span: (0, 0),
     };
     let t = trial(vec![
@@ -345,4 +351,120 @@ fn a_trial_without_criteria_is_never_eligible() {
     let p = male();
     let facts = PatientFacts::new(&p, MatchConfig::new(as_of()));
     assert_eq!(plan.verdicts(&facts)[0].0, Verdict::NeedsReview);
+}
+
+/// A number without a unit is compared only in a unit the concept's
+/// plausible range makes unambiguous, and the inferred unit is shown
+/// (issue 19: "Platelets at least 100,000" vs 150 × 10⁹/L).
+#[test]
+fn bare_number_read_in_its_only_plausible_unit() {
+    let t = trial(vec![single(
+        "I1",
+        Kind::Inclusion,
+        atom("platelets", Op::Ge, Value::Number(100_000.0), None),
+    )]);
+    let mut p = male();
+    p.observations
+        .push(lab("platelets", 150.0, "10*9/L", "2025-02-20"));
+    let r = run(&p, &t);
+    assert_eq!(r.criteria[0].outcome, Outcome::Pass);
+    assert_eq!(r.criteria[0].confidence.level, "inferred");
+    assert!(
+        r.criteria[0].confidence.why[0].contains("/uL"),
+        "{:?}",
+        r.criteria[0].confidence
+    );
+    let mut p = male();
+    p.observations
+        .push(lab("platelets", 85.0, "10*9/L", "2025-02-20"));
+    assert_eq!(run(&p, &t).criteria[0].outcome, Outcome::Fail);
+}
+
+/// Several plausible units that disagree: never pass or fail — a blocking
+/// review naming the readings (haemoglobin 9: g/dL or mmol/L); when every
+/// reading agrees, the leaf is decided.
+#[test]
+fn ambiguous_bare_number_is_review_unless_all_readings_agree() {
+    let t = trial(vec![single(
+        "I1",
+        Kind::Inclusion,
+        atom("hemoglobin", Op::Ge, Value::Number(9.0), None),
+    )]);
+    let mut p = male();
+    p.observations
+        .push(lab("hemoglobin", 13.8, "g/dL", "2025-02-20"));
+    let r = run(&p, &t);
+    assert_eq!(r.criteria[0].outcome, Outcome::Review);
+    assert_eq!(r.criteria[0].confidence.level, "uncertain");
+    assert_eq!(r.verdict, Verdict::NeedsReview);
+    assert!(r.blocking_review[0].text.contains("mmol/L"));
+    // 16 g/dL is ≥ 9 g/dL and ≥ 9 mmol/L (14.5 g/dL): decided.
+    let mut p = male();
+    p.observations
+        .push(lab("hemoglobin", 16.0, "g/dL", "2025-02-20"));
+    assert_eq!(run(&p, &t).criteria[0].outcome, Outcome::Pass);
+    // 6 g/dL fails under both readings.
+    let mut p = male();
+    p.observations
+        .push(lab("hemoglobin", 6.0, "g/dL", "2025-02-20"));
+    assert_eq!(run(&p, &t).criteria[0].outcome, Outcome::Fail);
+}
+
+/// An uncertain reading never decides, whatever the suspected reading
+/// gives, on both paths (explained and fast).
+#[test]
+fn uncertain_reading_never_decides() {
+    use tm_criteria::Uncertainty;
+    let t = trial(vec![crit(
+        "I1",
+        Kind::Inclusion,
+        Expr::Uncertain {
+            expr: Box::new(Expr::Compare { atom: 0 }),
+            why: Uncertainty::Conditional,
+            text: "if ANC is less than 1,000".into(),
+            span: (0, 0),
+        },
+        vec![atom(
+            "platelets",
+            Op::Ge,
+            Value::Number(100.0),
+            Some("10*9/L"),
+        )],
+    )]);
+    for v in [50.0, 150.0] {
+        let mut p = male();
+        p.observations
+            .push(lab("platelets", v, "10*9/L", "2025-02-20"));
+        let r = run(&p, &t);
+        assert_eq!(r.criteria[0].outcome, Outcome::Review);
+        assert_eq!(r.verdict, Verdict::NeedsReview);
+        let text = &r.blocking_review[0].text;
+        assert!(text.contains("suspected reading"), "{text}");
+        let facts = PatientFacts::new(&p, MatchConfig::new(as_of()));
+        let plan = tm_matcher::Plan::new(&[(t.0.clone(), &t.1)]);
+        assert_eq!(plan.verdicts(&facts)[0].0, Verdict::NeedsReview);
+    }
+}
+
+#[test]
+fn match_config_windows_reach_derived_score_inputs() {
+    // bilirubin 40 days before the index date: outside the default 28-day
+    // lab window, inside a 60-day one
+    let mut p = male();
+    p.observations
+        .push(lab("total_bilirubin", 1.0, "mg/dL", "2025-01-20"));
+    let facts = PatientFacts::new(&p, MatchConfig::new(as_of()));
+    let cp = &facts.derived.child_pugh;
+    assert!(cp.input("bilirubin").is_none(), "{:?}", cp.inputs);
+    assert!(cp.missing.iter().any(|m| m == "total_bilirubin"));
+    let mut cfg = MatchConfig::new(as_of());
+    cfg.lab_window_days = 60;
+    let facts = PatientFacts::new(&p, cfg);
+    let cp = &facts.derived.child_pugh;
+    assert!(
+        cp.inputs.iter().any(|i| i.concept == "total_bilirubin"),
+        "{:?}",
+        cp.inputs
+    );
+    assert!(!cp.missing.iter().any(|m| m == "total_bilirubin"));
 }

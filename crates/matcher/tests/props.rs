@@ -162,7 +162,7 @@ proptest! {
         }
         let p = patient_with(&c.values);
         let facts = tm_matcher::PatientFacts::new(&p, tm_matcher::MatchConfig::new(as_of()));
-        let full = tm_matcher::evaluate_trial(&t.0, &t.1, &facts, true);
+        let full = tm_matcher::evaluate_trial(&t.0, &t.1, &facts);
         let plan = tm_matcher::Plan::new(&[(t.0.clone(), &t.1)]);
         let fast = plan.verdicts(&facts);
         prop_assert_eq!(fast[0].0, full.verdict);

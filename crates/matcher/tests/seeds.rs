@@ -81,14 +81,14 @@ fn seed000_without_arterial_enhancement_has_no_mrecist_target() {
         l.arterial_enhancement = Some(false);
     }
     let facts = tm_matcher::PatientFacts::new(&p, tm_matcher::MatchConfig::new(as_of()));
-    let r = tm_matcher::evaluate_trial(&t, &c, &facts, true);
+    let r = tm_matcher::evaluate_trial(&t, &c, &facts);
     assert_eq!(r.failed, vec!["I4".to_string()]);
     // Enhancement not recorded: unknown, with what is missing.
     for l in &mut p.lesions {
         l.arterial_enhancement = None;
     }
     let facts = tm_matcher::PatientFacts::new(&p, tm_matcher::MatchConfig::new(as_of()));
-    let r = tm_matcher::evaluate_trial(&t, &c, &facts, true);
+    let r = tm_matcher::evaluate_trial(&t, &c, &facts);
     assert_eq!(r.verdict, Verdict::NeedsData);
     assert_eq!(leaf_ids_with(&r, Outcome::Unknown), vec!["I4".to_string()]);
     assert!(
@@ -241,7 +241,7 @@ fn seed004_candidate_is_eligible_on_a_documented_resectability_decision() {
     p.observations
         .retain(|o| o.concept.as_deref() != Some("resectable"));
     let facts = tm_matcher::PatientFacts::new(&p, tm_matcher::MatchConfig::new(as_of()));
-    let r = tm_matcher::evaluate_trial(&t, &c, &facts, true);
+    let r = tm_matcher::evaluate_trial(&t, &c, &facts);
     assert_eq!(r.verdict, Verdict::NeedsData);
     assert_eq!(
         leaf_ids_with(&r, Outcome::Unknown),
@@ -298,7 +298,7 @@ fn fast_plan_verdicts_equal_explained_verdicts_on_seeds_and_examples() {
         let facts = tm_matcher::PatientFacts::new(&p, tm_matcher::MatchConfig::new(as_of()));
         let fast = plan.verdicts(&facts);
         for (i, (t, c)) in refs.iter().enumerate() {
-            let full = tm_matcher::evaluate_trial(t, c, &facts, true);
+            let full = tm_matcher::evaluate_trial(t, c, &facts);
             assert_eq!(fast[i].0, full.verdict, "{n} × {}", t.id);
             if full.verdict != Verdict::Ineligible {
                 assert_eq!(fast[i].1, full.unknowns, "{n} × {}", t.id);
@@ -320,7 +320,7 @@ fn seed000_i9_pregnancy_test_applies_to_women_only() {
     let male = patient("seed000-eligible");
     assert_eq!(male.sex, tm_model::patient::Sex::Male);
     let facts = tm_matcher::PatientFacts::new(&male, tm_matcher::MatchConfig::new(as_of()));
-    let r = tm_matcher::evaluate_trial(&t, &c, &facts, true);
+    let r = tm_matcher::evaluate_trial(&t, &c, &facts);
     let i9 = outcome(&r, "I9");
     assert_ne!(i9.outcome, Outcome::Fail);
     assert!(
@@ -333,7 +333,7 @@ fn seed000_i9_pregnancy_test_applies_to_women_only() {
     let mut female = male.clone();
     female.sex = tm_model::patient::Sex::Female;
     let facts = tm_matcher::PatientFacts::new(&female, tm_matcher::MatchConfig::new(as_of()));
-    let r = tm_matcher::evaluate_trial(&t, &c, &facts, true);
+    let r = tm_matcher::evaluate_trial(&t, &c, &facts);
     let i9 = outcome(&r, "I9");
     assert_ne!(i9.outcome, Outcome::Fail);
     assert!(
@@ -405,7 +405,7 @@ fn seed003_i2_alternatives_are_or() {
     p.observations
         .push(lab("tumour_burden_pct", 18.0, "%", "2025-02-20"));
     let facts = tm_matcher::PatientFacts::new(&p, tm_matcher::MatchConfig::new(as_of()));
-    let r = tm_matcher::evaluate_trial(&t, &c, &facts, true);
+    let r = tm_matcher::evaluate_trial(&t, &c, &facts);
     assert_ne!(outcome(&r, "I2").outcome, Outcome::Fail);
     assert!(!r.failed.contains(&"I2".to_string()), "{:?}", r.failed);
 }
@@ -437,6 +437,6 @@ fn seed003_gep_net_candidate_is_eligible_and_residual_uptake_decides_e2() {
         }
     }
     let facts = tm_matcher::PatientFacts::new(&p, tm_matcher::MatchConfig::new(as_of()));
-    let r = tm_matcher::evaluate_trial(&t, &c, &facts, true);
+    let r = tm_matcher::evaluate_trial(&t, &c, &facts);
     assert_eq!(r.failed, vec!["I3".to_string()]);
 }

@@ -8,9 +8,11 @@
 pub mod date;
 pub mod patient;
 pub mod quantity;
+pub mod results;
 pub mod trial;
 
 pub use date::{Date, DatePrecision};
 pub use quantity::Quantity;
 
+pub use results::Results;
 pub use trial::*;

@@ -163,7 +163,8 @@ impl ObsValue {
             _ => None,
         }
     }
-    /// The text of a coded or text value.
+    /// The text of a coded or text value (for display; meaning is read
+    /// once by tm-patient into [`ValueReading`]).
     pub fn as_text(&self) -> Option<&str> {
         match self {
             ObsValue::Text(t) => Some(t),
@@ -173,6 +174,43 @@ impl ObsValue {
             _ => None,
         }
     }
+}
+
+/// The grade of a graded finding (ascites IAC grade 0–3, West Haven grade
+/// 0–4), as read by tm-patient from a code, a text or a condition's
+/// severity.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct Grade {
+    /// `Some(0)`: absent; `None`: present but ungraded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub grade: Option<u8>,
+    /// Refractory (ascites, encephalopathy).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub refractory: bool,
+}
+
+/// What a coded or text value says, read once by tm-patient — the only
+/// crate that reads patient text. Derived values and the matcher read these
+/// typed fields (and the typed [`ObsValue`] variants), never the text.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+pub struct ValueReading {
+    /// Yes / present / positive (true) or no / absent / negative (false).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub yes_no: Option<bool>,
+    /// Grade of a graded finding (ascites, hepatic encephalopathy).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub grade: Option<Grade>,
+    /// The text is a number (`"5"`, `"1.5"`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub number: Option<f64>,
+    /// Position on the concept's ordered scale of classes / stages: BCLC
+    /// 0, A, B, C, D → 0–4; Child-Pugh class A, B, C → 1–3.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ordinal: Option<u8>,
+    /// A score stated beside a class ("Child-Pugh class A (score 5)" → 5);
+    /// readers also add it as its own observation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub score: Option<i64>,
 }
 
 /// The lab's reference range (FHIR `Observation.referenceRange`), in the
@@ -246,6 +284,10 @@ pub struct Observation {
     /// Problems with this value; see [`flag`].
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub flags: Vec<Flag>,
+    /// What a coded / text value says (tm-patient's reading); `None` for
+    /// other values.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reading: Option<ValueReading>,
 }
 
 impl Observation {
@@ -297,6 +339,10 @@ pub struct Condition {
     pub source: String,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub flags: Vec<Flag>,
+    /// The grade read by tm-patient from `severity` (else `text`) for
+    /// graded findings (ascites, hepatic encephalopathy).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub grade: Option<Grade>,
 }
 
 impl Condition {

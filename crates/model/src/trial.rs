@@ -337,7 +337,8 @@ impl Outcomes {
 }
 
 /// An age limit as a UCUM quantity: `{"value": 18, "unit": "a"}`.
-/// Units: `a` (years), `mo`, `wk`, `d`, `h`, `min`.
+/// Units: `a` (years), `mo`, `wk`, `d`, `h`, `min`. In years:
+/// `tm_units::duration(value, &unit, "a")` (time factors live in tm-units).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AgeLimit {
     pub value: f64,
@@ -372,18 +373,6 @@ impl AgeLimit {
             value,
             unit: unit.to_string(),
         })
-    }
-
-    /// The limit in years (for comparisons with a patient's age).
-    pub fn years(&self) -> f64 {
-        match self.unit.as_str() {
-            "mo" => self.value / 12.0,
-            "wk" => self.value * 7.0 / 365.25,
-            "d" => self.value / 365.25,
-            "h" => self.value / (365.25 * 24.0),
-            "min" => self.value / (365.25 * 24.0 * 60.0),
-            _ => self.value,
-        }
     }
 }
 
@@ -586,6 +575,10 @@ pub struct Trial {
     pub references: Vec<Reference>,
     #[serde(default)]
     pub has_results: Option<bool>,
+    /// Posted results (participant flow, baseline, outcome measures, adverse
+    /// events), taken whole from one source: `provenance["results"]`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub results: Option<crate::results::Results>,
     #[serde(default)]
     pub brief_summary: Option<String>,
     #[serde(default)]
@@ -690,7 +683,6 @@ mod tests {
         assert_eq!((a.value, a.unit.as_str()), (18.0, "a"));
         let m = AgeLimit::parse("6 Months").unwrap();
         assert_eq!(m.unit, "mo");
-        assert!((m.years() - 0.5).abs() < 1e-12);
         assert!(AgeLimit::parse("N/A").is_none());
     }
 }

@@ -17,6 +17,7 @@
 
 pub use crate::sdtm::SkippedRow;
 use serde::{Deserialize, Serialize};
+use tm_clinical::error::ClinicalError;
 use tm_clinical::units::{Gbq, Gy, Hours, Kg, Percent};
 use tm_clinical::y90::{
     check_lung_dose, delivered_activity, lung_dose, mird_liver_dose, partition_doses,
@@ -133,6 +134,53 @@ pub struct TreatmentReport {
     pub errors: Vec<String>,
 }
 
+/// A number for a message: at most 4 significant digits, scientific notation outside
+/// 0.001–999,999 (`1e300`, not 300 digits), trailing zeros trimmed; `NaN`/`inf` as such.
+pub fn readable(x: f64) -> String {
+    if !x.is_finite() {
+        return format!("{x}");
+    }
+    if x == 0.0 {
+        return "0".into();
+    }
+    let a = x.abs();
+    if !(1e-3..1e6).contains(&a) {
+        let s = format!("{x:.3e}");
+        let (m, e) = s.split_once('e').unwrap_or((&s, "0"));
+        let m = if m.contains('.') {
+            m.trim_end_matches('0').trim_end_matches('.')
+        } else {
+            m
+        };
+        return format!("{m}e{e}");
+    }
+    let decimals = (3 - a.log10().floor() as i32).max(0) as usize;
+    let s = format!("{x:.decimals$}");
+    if s.contains('.') {
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        s
+    }
+}
+
+/// A calculator error with readable numbers ([`readable`]).
+pub fn clinical_text(e: &ClinicalError) -> String {
+    match e {
+        ClinicalError::OutOfRange {
+            input,
+            value,
+            min,
+            max,
+        } => format!(
+            "{input}: {} outside the accepted range {}–{}",
+            readable(*value),
+            readable(*min),
+            readable(*max)
+        ),
+        other => other.to_string(),
+    }
+}
+
 fn mass_kg(m: MassInput, what: &str) -> Result<f64, String> {
     match m {
         MassInput::Kg(k) => Ok(k),
@@ -183,7 +231,9 @@ pub fn report_treatment(t: &TreatmentInput, cfg: &DosimetryConfig) -> TreatmentR
                     recommended_activity_gbq: decision.apply(Gbq(t.prescribed_gbq)).map(|a| a.0),
                 });
             }
-            Err(e) => r.errors.push(format!("resin LSF reduction: {e}")),
+            Err(e) => r
+                .errors
+                .push(format!("resin LSF reduction: {}", clinical_text(&e))),
         }
     }
     let delivered = match delivered_activity(
@@ -193,7 +243,8 @@ pub fn report_treatment(t: &TreatmentInput, cfg: &DosimetryConfig) -> TreatmentR
     ) {
         Ok(a) => a,
         Err(e) => {
-            r.errors.push(format!("delivered activity: {e}"));
+            r.errors
+                .push(format!("delivered activity: {}", clinical_text(&e)));
             return r;
         }
     };
@@ -203,7 +254,7 @@ pub fn report_treatment(t: &TreatmentInput, cfg: &DosimetryConfig) -> TreatmentR
             r.target_mass_kg = Some(m);
             match mird_liver_dose(delivered, lsf, Kg(m), cfg) {
                 Ok(d) => r.mird_liver_dose_gy = Some(d.0),
-                Err(e) => r.errors.push(format!("MIRD dose: {e}")),
+                Err(e) => r.errors.push(format!("MIRD dose: {}", clinical_text(&e))),
             }
         }
         Some(Err(e)) => r.errors.push(e),
@@ -220,7 +271,7 @@ pub fn report_treatment(t: &TreatmentInput, cfg: &DosimetryConfig) -> TreatmentR
             r.lung_single_within_limit = Some(check.single_within);
             r.lung_cumulative_within_limit = Some(check.cumulative_within);
         }
-        Err(e) => r.errors.push(format!("lung dose: {e}")),
+        Err(e) => r.errors.push(format!("lung dose: {}", clinical_text(&e))),
     }
     match (t.tn_ratio, t.tumour, t.normal_liver) {
         (Some(tn), Some(mt), Some(mn)) => {
@@ -237,7 +288,9 @@ pub fn report_treatment(t: &TreatmentInput, cfg: &DosimetryConfig) -> TreatmentR
                     };
                     match partition_doses(delivered, &p, cfg) {
                         Ok(p) => r.partition = Some(p),
-                        Err(e) => r.errors.push(format!("partition model: {e}")),
+                        Err(e) => r
+                            .errors
+                            .push(format!("partition model: {}", clinical_text(&e))),
                     }
                 }
                 Err(e) => r.errors.push(e),
@@ -425,5 +478,20 @@ impl DosimetryReport {
         }
         out.push_str(&SkippedRow::summary(&self.skipped));
         out
+    }
+}
+
+#[cfg(test)]
+mod readable_tests {
+    use super::readable;
+
+    #[test]
+    fn numbers_in_messages_are_short() {
+        assert_eq!(readable(1e300), "1e300");
+        assert_eq!(readable(-2.5e-7), "-2.5e-7");
+        assert_eq!(readable(100.0), "100");
+        assert_eq!(readable(0.30000000000000004), "0.3");
+        assert_eq!(readable(123.456), "123.5");
+        assert_eq!(readable(f64::NAN), "NaN");
     }
 }

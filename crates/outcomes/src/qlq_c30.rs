@@ -326,6 +326,7 @@ pub struct QlqData {
 struct Collector {
     order: Vec<(String, String)>,
     map: BTreeMap<(String, String), Assessment>,
+    first_line: BTreeMap<(String, String), usize>,
     skipped: Vec<SkippedRow>,
 }
 
@@ -350,6 +351,7 @@ impl Collector {
         let key = (subject.clone(), visit.clone());
         if !self.map.contains_key(&key) {
             self.order.push(key.clone());
+            self.first_line.insert(key.clone(), line);
         }
         let a = self.map.entry(key).or_insert_with(|| Assessment {
             subject,
@@ -384,12 +386,29 @@ impl Collector {
         }
     }
 
+    /// The assessments in first-seen order; one without any answered item is not an
+    /// assessment (issue 29: a run with nothing usable must fail, not print an all-null
+    /// subject): it is dropped and reported at its first line.
     fn finish(mut self) -> QlqData {
-        let assessments = self
-            .order
-            .into_iter()
-            .filter_map(|k| self.map.remove(&k))
-            .collect();
+        let mut assessments = Vec::new();
+        for k in std::mem::take(&mut self.order) {
+            let Some(a) = self.map.remove(&k) else {
+                continue;
+            };
+            if a.responses.items.iter().all(Option::is_none) {
+                let line = self.first_line.get(&k).copied().unwrap_or(0);
+                self.skip(
+                    line,
+                    format!(
+                        "subject {} visit {}: no answered item; assessment dropped",
+                        a.subject, a.visit
+                    ),
+                );
+            } else {
+                assessments.push(a);
+            }
+        }
+        self.skipped.sort_by_key(|s| s.line);
         QlqData {
             assessments,
             skipped: self.skipped,

@@ -252,6 +252,10 @@ pub struct SafetyReport {
     pub adverse_events: Vec<AeRecord>,
     pub afp: AfpSection,
     pub notes: Vec<String>,
+    /// Input rows that could not be read (EX dose or dates), each `file`, `line`, `reason`;
+    /// the CLI prints them on stderr as `file:line: reason`.
+    #[serde(default)]
+    pub skipped: Vec<crate::response::lesions::Skipped>,
 }
 
 /// Maps SDTM standard unit spellings that `tm-units` does not know to UCUM.
@@ -481,7 +485,31 @@ pub fn afp(
 
 /// Builds the full safety report.
 pub fn analyze(input: &SdtmInput, opts: &SafetyOptions) -> Result<SafetyReport, String> {
-    let exp = exposure(&input.ex)?;
+    let (exp, ex_skipped) = crate::sdtm::exposure_checked(&input.ex)?;
+    let ex_file = if input.ex.file.is_empty() {
+        "ex.csv".to_string()
+    } else {
+        input.ex.file.clone()
+    };
+    let skipped: Vec<crate::response::lesions::Skipped> = ex_skipped
+        .into_iter()
+        .map(|s| crate::response::lesions::Skipped {
+            file: ex_file.clone(),
+            line: s.line,
+            reason: s.reason,
+        })
+        .collect();
+    if !input.ex.is_empty() && exp.values().all(|e| e.trtsdt.is_none()) {
+        return Err(format!(
+            "{ex_file}: no usable dose record ({} EX rows, {} unreadable{}): no dosed subject",
+            input.ex.len(),
+            skipped.len(),
+            skipped
+                .first()
+                .map(|s| format!("; line {}: {}", s.line, s.reason))
+                .unwrap_or_default()
+        ));
+    }
     let cu = input.dm.need("USUBJID", "DM")?;
     let ca = input.dm.need(&opts.arm_variable, "DM")?;
     let arm_of: HashMap<String, String> = input
@@ -504,6 +532,14 @@ pub fn analyze(input: &SdtmInput, opts: &SafetyOptions) -> Result<SafetyReport, 
              (severity, not CTCAE grade) are given instead"
                 .to_string(),
         );
+    }
+    if !skipped.is_empty() {
+        notes.push(format!(
+            "{} EX row(s) unreadable (listed in skipped; first: line {}: {}); dosed counts use the readable records only",
+            skipped.len(),
+            skipped[0].line,
+            skipped[0].reason
+        ));
     }
     // dosed subjects per arm
     let mut arms: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
@@ -645,6 +681,7 @@ pub fn analyze(input: &SdtmInput, opts: &SafetyOptions) -> Result<SafetyReport, 
         adverse_events: aes,
         afp,
         notes,
+        skipped,
     })
 }
 

@@ -24,12 +24,13 @@
 //! PROGRESSION / NOT EVALUABLE) and, a trialmatch convention for mRECIST, `VIABDIAM` (viable
 //! enhancing diameter).
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 
 use crate::response::dates::{impute, DateRules, Imputation};
 use crate::response::lesions::{
-    organ_is_nodal, LesionCategory, LesionRecord, LesionStatus, SubjectInfo, INVESTIGATOR,
+    organ_is_nodal, BaselineMark, LesionCategory, LesionRecord, LesionStatus, SubjectInfo,
+    INVESTIGATOR,
 };
 use crate::response::Millimetres;
 use serde::{Deserialize, Serialize};
@@ -278,6 +279,206 @@ pub struct SdtmStudy {
     pub lesions: Vec<LesionRecord>,
     pub files: Vec<String>,
     pub warnings: Vec<String>,
+    /// (subject, evaluator) pairs with a target lesion identified at screening/baseline.
+    pub measurable: BTreeSet<(String, String)>,
+    /// What was read, used and skipped.
+    pub usage: SdtmUsage,
+    /// RS records of an iRECIST file (`rs*irecist*.csv`), compared with derived iRECIST.
+    pub rs_irecist: Vec<RsRecord>,
+}
+
+/// What the SDTM reader used and skipped of TU, TR and RS (the `input_usage.sdtm` object of
+/// the `response` JSON, docs/contracts.md).
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct SdtmUsage {
+    /// The `--evaluator` restriction (upper case), if any.
+    pub evaluator_filter: Option<String>,
+    /// Every evaluator seen in TU/TR/RS (`INVESTIGATOR`, `INDEPENDENT ASSESSOR RADIOLOGIST 1` …).
+    pub evaluators: Vec<String>,
+    pub tu_rows: usize,
+    pub tu_rows_used: usize,
+    pub tu_rows_other_evaluator: usize,
+    pub tr_rows: usize,
+    /// TR rows that became part of a lesion measurement.
+    pub tr_rows_used: usize,
+    /// Summary records by TRTESTCD (`SUMDIAM`, percent changes, nadir, or any row without
+    /// TRLNKID): not lesions, never used.
+    pub tr_summary_rows: BTreeMap<String, usize>,
+    /// Rows of tests the response rules do not use, by TRTESTCD.
+    pub tr_unknown_tests: BTreeMap<String, usize>,
+    pub tr_rows_other_evaluator: usize,
+    /// Rows whose lesion has no TU record (of any evaluator) and no TRGRPID category.
+    pub tr_rows_without_lesion: usize,
+    /// Rows whose TRLNKID was found only in another evaluator's TU records.
+    pub tr_rows_linked_across_evaluators: usize,
+    pub rs_rows: usize,
+    pub rs_rows_other_evaluator: usize,
+}
+
+impl SdtmUsage {
+    fn saw(&mut self, ev: &str) {
+        if !self.evaluators.iter().any(|e| e == ev) {
+            self.evaluators.push(ev.to_string());
+        }
+    }
+
+    fn keeps(&self, ev: &str) -> bool {
+        self.evaluator_filter
+            .as_deref()
+            .is_none_or(|f| evaluator_matches(ev, f))
+    }
+}
+
+/// Whether an evaluator key ([`evaluator_key`]) is the one asked for: equal (case-insensitive)
+/// to the key, to its `--EVAL` part alone when that has one evaluator, or to its `--EVALID`
+/// part (`RADIOLOGIST 1`).
+pub fn evaluator_matches(key: &str, wanted: &str) -> bool {
+    let k = key.trim().to_ascii_uppercase();
+    let w = wanted.trim().to_ascii_uppercase();
+    !w.is_empty() && (k == w || k.ends_with(&format!(" {w}")))
+}
+
+/// TR test codes that summarise an assessment rather than measure a lesion (SDTM CT for
+/// TRTESTCD: sums of diameters, absolute/percent changes from baseline or nadir, the nadir).
+pub fn is_summary_test(testcd: &str) -> bool {
+    let t = testcd.trim().to_ascii_uppercase();
+    t.starts_with("SUM")
+        || t.starts_with("NADIR")
+        || matches!(
+            t.as_str(),
+            "PCBSD" | "PCNSD" | "ACBSD" | "ACNSD" | "CHBSD" | "CHNSD" | "PCHGBL" | "PCHGNAD"
+        )
+}
+
+#[derive(Clone, Copy)]
+enum TrMeasure {
+    Longest,
+    Short,
+    Diameter,
+    Viable,
+    State,
+}
+
+/// Whether a CM/PR category or class names an anticancer therapy (`ANTI-CANCER`,
+/// `ANTINEOPLASTIC`, `ANTITUMOR`, `SUBSEQUENT … THERAPY`) that is not a prior one.
+fn is_anticancer_category(text: &str) -> bool {
+    let t: String = text
+        .to_ascii_uppercase()
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .collect();
+    !t.contains("PRIOR")
+        && (t.contains("ANTICANCER")
+            || t.contains("ANTINEOPLAST")
+            || t.contains("ANTITUMO")
+            || t.contains("SUBSEQUENT"))
+}
+
+/// Finds the first new anticancer therapy per subject (FDA 2018 / EMA PFS censoring; see
+/// [`crate::response::endpoints`]):
+/// - CM / PR records whose `--CAT`, `--SCAT` or `CMCLAS` names an anticancer therapy
+///   ([`is_anticancer_category`]) starting after treatment start (TRTSDT; RANDDT without
+///   exposure);
+/// - EX records whose `EXCAT`/`EXSCAT` says `SUBSEQUENT` or `NEW` anticancer therapy (the study
+///   treatment itself never counts), after the same reference;
+/// - an ADaM-like date: `NACTDT` in `adsl.csv`, `adnact.csv` or `nact.csv` (or `ASTDT` in
+///   `adnact.csv`), taken as given.
+///
+/// Partial start dates are imputed by [`DateRules::other`] (first day: the earlier, more
+/// conservative censoring). The earliest date wins; its source is kept.
+fn new_therapy(
+    dir: &Path,
+    rules: &DateRules,
+    subjects: &mut BTreeMap<String, SubjectInfo>,
+    study: &mut SdtmStudy,
+    ex: Option<&Table>,
+) {
+    let mut found: Vec<(String, Date, String)> = Vec::new();
+    let mut scan = |t: &Table, dom: &str, cats: &[&str], only_new: bool| {
+        let stcol = format!("{dom}STDTC");
+        let trtcol = format!("{dom}TRT");
+        for (i, r) in t.rows.iter().enumerate() {
+            let cat = cats
+                .iter()
+                .map(|c| t.text(r, c))
+                .collect::<Vec<_>>()
+                .join(" ");
+            let ok = if only_new {
+                let u = cat.to_ascii_uppercase();
+                u.contains("SUBSEQUENT") || (u.contains("NEW") && is_anticancer_category(&cat))
+            } else {
+                is_anticancer_category(&cat)
+            };
+            if !ok {
+                continue;
+            }
+            let Some(d) = impute(t.text(r, &stcol), rules.other) else {
+                continue;
+            };
+            found.push((
+                t.text(r, "USUBJID").to_string(),
+                d.date,
+                format!("{} line {}: {}", t.file, i + 2, t.text(r, &trtcol)),
+            ));
+        }
+    };
+    for (dom, cats) in [
+        ("cm", &["CMCAT", "CMSCAT", "CMCLAS"][..]),
+        ("pr", &["PRCAT", "PRSCAT"][..]),
+    ] {
+        if let Some(p) = find_domain(dir, dom, &mut study.warnings) {
+            match Table::read(&p) {
+                Ok(t) => {
+                    study.files.push(p.display().to_string());
+                    scan(&t, &dom.to_ascii_uppercase(), cats, false);
+                }
+                Err(e) => study.warnings.push(e),
+            }
+        }
+    }
+    if let Some(ex) = ex {
+        scan(ex, "EX", &["EXCAT", "EXSCAT"], true);
+    }
+    // ADaM-like inputs: dates as given.
+    for name in ["adsl.csv", "adnact.csv", "nact.csv"] {
+        let p = dir.join(name);
+        let Ok(t) = Table::read(&p) else {
+            continue;
+        };
+        let col = if t.has("NACTDT") {
+            "NACTDT"
+        } else if name != "adsl.csv" && t.has("ASTDT") {
+            "ASTDT"
+        } else {
+            continue;
+        };
+        study.files.push(p.display().to_string());
+        for (i, r) in t.rows.iter().enumerate() {
+            if let Some(d) = complete_date(t.text(r, col)) {
+                found.push((
+                    t.text(r, "USUBJID").to_string(),
+                    d,
+                    format!("{} line {}: {col}", t.file, i + 2),
+                ));
+            }
+        }
+    }
+    for (id, d, src) in found {
+        let Some(s) = subjects.get_mut(&id) else {
+            continue;
+        };
+        // CM/PR/EX evidence must start after treatment start (randomisation without EX);
+        // ADaM-like dates are taken as derived.
+        let adam = src.contains("NACTDT") || src.contains("ASTDT");
+        let after = s.treatment_start.or(s.randomization);
+        if !adam && after.is_none_or(|a| d <= a) {
+            continue;
+        }
+        if s.new_therapy.is_none_or(|x| d < x) {
+            s.new_therapy = Some(d);
+            s.new_therapy_source = Some(src);
+        }
+    }
 }
 
 /// `INVESTIGATOR`, or the evaluator and its id (`INDEPENDENT ASSESSOR RADIOLOGIST 1`).
@@ -338,6 +539,60 @@ pub fn is_dose_record(exdose: Option<&str>, extrt: &str) -> bool {
 /// Every subject with a dose record gets an entry (dates `None` when none is complete).
 /// Errors when EX lacks USUBJID or EXSTDTC.
 pub fn exposure(ex: &Table) -> Result<HashMap<String, Exposure>, String> {
+    exposure_checked(ex).map(|(e, _)| e)
+}
+
+/// [`exposure`] and the EX rows it could not read, each with its line (header = line 1) and
+/// reason: an `EXDOSE` that is not a number (the record is then not a dose, as admiral's
+/// `EXDOSE > 0` filter on NA), an `EXSTDTC`/`EXENDTC` that is not an ISO 8601 date (partial
+/// dates are valid and simply give no date), a record without USUBJID.
+pub fn exposure_checked(
+    ex: &Table,
+) -> Result<(HashMap<String, Exposure>, Vec<SkippedRow>), String> {
+    let mut skipped = Vec::new();
+    {
+        let cu = ex.col("USUBJID");
+        let cd = ex.col("EXDOSE");
+        for (i, r) in ex.rows.iter().enumerate() {
+            let line = i as u64 + 2;
+            let mut why: Vec<String> = Vec::new();
+            if Table::cell(r, cu).is_empty() {
+                why.push("no USUBJID".into());
+            }
+            if let Some(c) = cd {
+                let d = Table::cell(r, Some(c));
+                if !d.is_empty() && d != "NA" && parse_num(d).is_none() {
+                    why.push(format!(
+                        "EXDOSE {d:?} is not a number: the record is not counted as a dose"
+                    ));
+                }
+            }
+            for col in ["EXSTDTC", "EXENDTC"] {
+                let v = ex.get(i, col);
+                if !v.is_empty() && v != "NA" && impute(v, ANY_PARTIAL).is_none() {
+                    why.push(format!(
+                        "{col} {v:?} is not an ISO 8601 date: no treatment date from this record"
+                    ));
+                }
+            }
+            if !why.is_empty() {
+                skipped.push(SkippedRow {
+                    line,
+                    reason: why.join("; "),
+                });
+            }
+        }
+    }
+    Ok((exposure_inner(ex)?, skipped))
+}
+
+/// Accepts any ISO 8601 date, partial ones included (the readability check of EX dates).
+const ANY_PARTIAL: Imputation = Imputation {
+    highest: crate::response::dates::Highest::Month,
+    side: crate::response::dates::Side::First,
+};
+
+fn exposure_inner(ex: &Table) -> Result<HashMap<String, Exposure>, String> {
     let cu = ex.need("USUBJID", "EX")?;
     let cs = ex.need("EXSTDTC", "EX")?;
     let ce = ex.col("EXENDTC");
@@ -364,9 +619,19 @@ pub fn exposure(ex: &Table) -> Result<HashMap<String, Exposure>, String> {
     Ok(out)
 }
 
-/// Reads DM (required), DS, EX, AE, LB, RS, TU and TR from a directory.
-pub fn read_sdtm_dir(dir: &Path, rules: &DateRules) -> Result<SdtmStudy, String> {
+/// Reads DM (required), DS, EX, AE, LB, RS, TU and TR from a directory. `evaluator`, when
+/// given, keeps only the TU/TR/RS rows of that evaluator ([`evaluator_matches`]).
+pub fn read_sdtm_dir(
+    dir: &Path,
+    rules: &DateRules,
+    evaluator: Option<&str>,
+) -> Result<SdtmStudy, String> {
     let mut study = SdtmStudy::default();
+    let mut usage = SdtmUsage {
+        evaluator_filter: evaluator.map(|e| e.trim().to_ascii_uppercase()),
+        ..Default::default()
+    };
+    let mut measurable: BTreeSet<(String, String)> = BTreeSet::new();
     let load = |dom: &str, study: &mut SdtmStudy| -> Result<Option<Table>, String> {
         match find_domain(dir, dom, &mut study.warnings) {
             Some(p) => {
@@ -480,6 +745,7 @@ pub fn read_sdtm_dir(dir: &Path, rules: &DateRules) -> Result<SdtmStudy, String>
         }
         s.last_alive = best;
     }
+    new_therapy(dir, rules, &mut subjects, &mut study, ex.as_ref());
     if ae.is_none() && lb.is_none() {
         study.warnings.push(
             "no AE/LB files: last-known-alive dates come from exposure only (OS censoring)"
@@ -489,11 +755,18 @@ pub fn read_sdtm_dir(dir: &Path, rules: &DateRules) -> Result<SdtmStudy, String>
 
     if let Some(rs) = &rs {
         rs.require(&["USUBJID", "RSTESTCD", "RSSTRESC", "RSDTC"])?;
+        usage.rs_rows = rs.len();
         for i in 0..rs.len() {
             let visit = rs.get(i, "VISIT");
+            let ev = evaluator_key(rs.get(i, "RSEVAL"), rs.get(i, "RSEVALID"));
+            usage.saw(&ev);
+            if !usage.keeps(&ev) {
+                usage.rs_rows_other_evaluator += 1;
+                continue;
+            }
             study.rs.push(RsRecord {
                 subject: rs.get(i, "USUBJID").to_string(),
-                evaluator: evaluator_key(rs.get(i, "RSEVAL"), rs.get(i, "RSEVALID")),
+                evaluator: ev,
                 testcd: rs.get(i, "RSTESTCD").to_ascii_uppercase(),
                 result: rs.get(i, "RSSTRESC").to_string(),
                 visit: (!visit.is_empty()).then(|| visit.to_string()),
@@ -504,43 +777,133 @@ pub fn read_sdtm_dir(dir: &Path, rules: &DateRules) -> Result<SdtmStudy, String>
         }
     }
 
-    // TU: lesion identification per (subject, evaluator, lesion id).
-    let mut tu_map: BTreeMap<(String, String, String), (LesionCategory, String)> = BTreeMap::new();
-    if let Some(tu) = &tu {
-        tu.require(&["USUBJID", "TULNKID"])?;
-        for i in 0..tu.len() {
-            let subj = tu.get(i, "USUBJID").to_string();
-            let ev = evaluator_key(tu.get(i, "TUEVAL"), tu.get(i, "TUEVALID"));
-            let cat = LesionCategory::parse(tu.get(i, "TUSTRESC"));
-            let loc = tu.get(i, "TULOC").to_string();
-            if let Some(cat) = cat {
-                let visit = tu.get(i, "VISIT").to_ascii_uppercase();
-                let at_baseline =
-                    visit.is_empty() || visit.contains("SCREEN") || visit.contains("BASELINE");
-                if cat == LesionCategory::Target && ev == INVESTIGATOR && at_baseline {
-                    if let Some(s) = subjects.get_mut(&subj) {
-                        s.measurable = true;
-                    }
+    // iRECIST RS (never the RS of the RECIST analysis; find_domain prefers RECIST).
+    if let Ok(entries) = std::fs::read_dir(dir) {
+        let mut names: Vec<PathBuf> = entries
+            .flatten()
+            .map(|e| e.path())
+            .filter(|p| {
+                let n = p
+                    .file_name()
+                    .map(|n| n.to_string_lossy().to_ascii_lowercase())
+                    .unwrap_or_default();
+                n.starts_with("rs") && n.contains("irecist") && n.ends_with(".csv")
+            })
+            .collect();
+        names.sort();
+        if let Some(p) = names.first() {
+            let t = Table::read(p)?;
+            study.files.push(p.display().to_string());
+            for i in 0..t.len() {
+                let ev = evaluator_key(t.get(i, "RSEVAL"), t.get(i, "RSEVALID"));
+                if !usage.keeps(&ev) {
+                    continue;
                 }
-                tu_map.insert((subj, ev, tu.get(i, "TULNKID").to_string()), (cat, loc));
+                let visit = t.get(i, "VISIT");
+                study.rs_irecist.push(RsRecord {
+                    subject: t.get(i, "USUBJID").to_string(),
+                    evaluator: ev,
+                    testcd: t.get(i, "RSTESTCD").to_ascii_uppercase(),
+                    result: t.get(i, "RSSTRESC").to_string(),
+                    visit: (!visit.is_empty()).then(|| visit.to_string()),
+                    visitnum: parse_num(t.get(i, "VISITNUM")),
+                    dtc: t.get(i, "RSDTC").to_string(),
+                    seq: parse_num(t.get(i, "RSSEQ")).map_or(i as i64 + 1, |x| x as i64),
+                });
             }
         }
     }
+
+    // TU: lesion identification per (subject, evaluator, lesion id).
+    let mut tu_map: BTreeMap<(String, String, String), (LesionCategory, String)> = BTreeMap::new();
+    // The same lesion id of any evaluator (TRLNKID ↔ TULNKID across evaluators).
+    let mut tu_any: BTreeMap<(String, String), (LesionCategory, String)> = BTreeMap::new();
+    if let Some(tu) = &tu {
+        tu.require(&["USUBJID", "TULNKID"])?;
+        usage.tu_rows = tu.len();
+        for i in 0..tu.len() {
+            let subj = tu.get(i, "USUBJID").to_string();
+            let ev = evaluator_key(tu.get(i, "TUEVAL"), tu.get(i, "TUEVALID"));
+            usage.saw(&ev);
+            let lnk = tu.get(i, "TULNKID").to_string();
+            let cat = LesionCategory::parse(tu.get(i, "TUSTRESC"));
+            let loc = tu.get(i, "TULOC").to_string();
+            let (Some(cat), false) = (cat, lnk.is_empty()) else {
+                continue;
+            };
+            // Another evaluator's identification still names the lesion for a TR row of the
+            // kept evaluator that has no TU row of its own.
+            tu_any
+                .entry((subj.clone(), lnk.clone()))
+                .or_insert_with(|| (cat, loc.clone()));
+            if !usage.keeps(&ev) {
+                usage.tu_rows_other_evaluator += 1;
+                continue;
+            }
+            usage.tu_rows_used += 1;
+            let mark = BaselineMark::from_sdtm(
+                tu.get(i, "TUBLFL"),
+                tu.get(i, "EPOCH"),
+                tu.get(i, "VISIT"),
+            );
+            let at_baseline = tu.get(i, "VISIT").is_empty() || mark > BaselineMark::None;
+            if cat == LesionCategory::Target && at_baseline {
+                measurable.insert((subj.clone(), ev.clone()));
+            }
+            tu_map.insert((subj, ev, lnk), (cat, loc));
+        }
+    }
     if let Some(tr) = &tr {
-        tr.require(&["USUBJID", "TRLNKID", "TRTESTCD", "TRDTC"])?;
+        tr.require(&["USUBJID", "TRTESTCD", "TRDTC"])?;
+        usage.tr_rows = tr.len();
         let mut merged: BTreeMap<(String, String, String, String, String), LesionRecord> =
             BTreeMap::new();
         for i in 0..tr.len() {
             let subj = tr.get(i, "USUBJID").to_string();
             let ev = evaluator_key(tr.get(i, "TREVAL"), tr.get(i, "TREVALID"));
+            usage.saw(&ev);
+            if !usage.keeps(&ev) {
+                usage.tr_rows_other_evaluator += 1;
+                continue;
+            }
             let lnk = tr.get(i, "TRLNKID").to_string();
+            let testcd = tr.get(i, "TRTESTCD").to_ascii_uppercase();
+            if lnk.is_empty() || is_summary_test(&testcd) {
+                // Summary records (sum of diameters, changes, nadir) describe the assessment,
+                // not a lesion (SDTM IG TR: they carry no TRLNKID).
+                let k = if testcd.is_empty() {
+                    "(no TRTESTCD)".to_string()
+                } else {
+                    testcd
+                };
+                *usage.tr_summary_rows.entry(k).or_default() += 1;
+                continue;
+            }
+            let measure = match testcd.as_str() {
+                "LDIAM" | "LONGDIAM" => TrMeasure::Longest,
+                "LPERP" | "SAXIS" | "SHORTAX" | "SHORTAXIS" => TrMeasure::Short,
+                "DIAMETER" | "DIAM" => TrMeasure::Diameter,
+                "VIABDIAM" => TrMeasure::Viable,
+                "TUMSTATE" => TrMeasure::State,
+                _ => {
+                    *usage.tr_unknown_tests.entry(testcd).or_default() += 1;
+                    continue;
+                }
+            };
             let dtc = tr.get(i, "TRDTC").to_string();
             let visitnum = parse_num(tr.get(i, "VISITNUM"));
-            let (cat, loc) = match tu_map.get(&(subj.clone(), ev.clone(), lnk.clone())) {
-                Some((c, l)) => (*c, l.clone()),
-                None => match LesionCategory::parse(tr.get(i, "TRGRPID")) {
+            let own = tu_map.get(&(subj.clone(), ev.clone(), lnk.clone()));
+            let other = tu_any.get(&(subj.clone(), lnk.clone()));
+            let (cat, loc) = match (own, other) {
+                (Some((c, l)), _) => (*c, l.clone()),
+                (None, Some((c, l))) => {
+                    usage.tr_rows_linked_across_evaluators += 1;
+                    (*c, l.clone())
+                }
+                (None, None) => match LesionCategory::parse(tr.get(i, "TRGRPID")) {
                     Some(c) => (c, String::new()),
                     None => {
+                        usage.tr_rows_without_lesion += 1;
                         study.warnings.push(format!(
                             "{} row {}: lesion {lnk} of {subj} has no TU record or TRGRPID; skipped",
                             tr.file,
@@ -550,7 +913,17 @@ pub fn read_sdtm_dir(dir: &Path, rules: &DateRules) -> Result<SdtmStudy, String>
                     }
                 },
             };
+            usage.tr_rows_used += 1;
             let visit = tr.get(i, "VISIT");
+            let mark = BaselineMark::from_sdtm(
+                if tr.has("TRBLFL") {
+                    tr.get(i, "TRBLFL")
+                } else {
+                    tr.get(i, "TRLOBXFL")
+                },
+                tr.get(i, "EPOCH"),
+                visit,
+            );
             let key = (
                 subj.clone(),
                 ev.clone(),
@@ -572,32 +945,47 @@ pub fn read_sdtm_dir(dir: &Path, rules: &DateRules) -> Result<SdtmStudy, String>
                 short_axis: None,
                 viable_diameter: None,
                 status: None,
+                baseline_mark: BaselineMark::None,
             });
+            rec.baseline_mark = rec.baseline_mark.max(mark);
             let stresc = tr.get(i, "TRSTRESC").to_ascii_uppercase();
             let num = parse_num(tr.get(i, "TRSTRESN")).or_else(|| parse_num(&stresc));
             let mm = num.filter(|x| *x >= 0.0).map(Millimetres);
+            let not_done = tr.get(i, "TRSTAT").eq_ignore_ascii_case("NOT DONE");
             let text_status = if stresc.contains("TOO SMALL") {
                 Some(LesionStatus::TooSmall)
-            } else if stresc.starts_with("NOT") || stresc == "NE" {
+            } else if stresc.starts_with("NOT") || stresc == "NE" || (mm.is_none() && not_done) {
                 Some(LesionStatus::NotEvaluated)
             } else {
                 None
             };
-            match tr.get(i, "TRTESTCD").to_ascii_uppercase().as_str() {
-                "LDIAM" => {
+            match measure {
+                TrMeasure::Longest => {
                     rec.longest_diameter = mm;
                     if mm.is_none() && text_status.is_some() && !rec.nodal {
                         rec.status = text_status;
                     }
                 }
-                "LPERP" => {
+                TrMeasure::Short => {
                     rec.short_axis = mm;
                     if mm.is_none() && text_status.is_some() && rec.nodal {
                         rec.status = text_status;
                     }
                 }
-                "VIABDIAM" => rec.viable_diameter = mm,
-                "TUMSTATE" => {
+                // DIAMETER: the lesion's measurement — the short axis of a node, the longest
+                // diameter otherwise (a specific LDIAM / LPERP row of the lesion wins).
+                TrMeasure::Diameter => {
+                    if rec.nodal {
+                        rec.short_axis = rec.short_axis.or(mm);
+                    } else {
+                        rec.longest_diameter = rec.longest_diameter.or(mm);
+                    }
+                    if mm.is_none() && text_status.is_some() {
+                        rec.status = text_status;
+                    }
+                }
+                TrMeasure::Viable => rec.viable_diameter = mm,
+                TrMeasure::State => {
                     rec.status = match stresc.as_str() {
                         "ABSENT" => Some(LesionStatus::Absent),
                         "PRESENT" => Some(LesionStatus::Present),
@@ -607,11 +995,12 @@ pub fn read_sdtm_dir(dir: &Path, rules: &DateRules) -> Result<SdtmStudy, String>
                         _ => rec.status,
                     }
                 }
-                _ => {}
             }
         }
         study.lesions = merged.into_values().collect();
     }
+    study.measurable = measurable;
+    study.usage = usage;
     study.subjects = subjects.into_values().collect();
     Ok(study)
 }

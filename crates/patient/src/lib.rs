@@ -18,6 +18,7 @@ pub mod fhir;
 mod map;
 pub mod normalize;
 pub mod profile;
+pub mod reading;
 
 use serde::Serialize;
 use serde_json::Value;
@@ -106,7 +107,10 @@ impl Builder {
         &mut self.patients[i]
     }
 
-    fn finish(self, files: usize) -> ReadReport {
+    fn finish(mut self, files: usize) -> ReadReport {
+        for p in &mut self.patients {
+            reading::add_stated_scores(p);
+        }
         ReadReport {
             patients: self.patients,
             skipped_types: self.skipped_types,

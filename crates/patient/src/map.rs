@@ -402,6 +402,7 @@ fn observation(b: &mut Builder, pid: &str, o: fhir::Observation) {
         components,
         source: source.clone(),
         flags,
+        reading: None,
     };
     // Components with a concept become observations of their own
     // (systolic / diastolic of a blood-pressure panel).
@@ -482,6 +483,7 @@ fn condition(b: &mut Builder, pid: &str, c: fhir::Condition) {
         severity: text_or_display(c.severity.as_ref()),
         source: source.clone(),
         flags,
+        grade: None,
     };
     let pt = b.patient_mut(pid);
     if matches!(
@@ -522,6 +524,8 @@ fn condition(b: &mut Builder, pid: &str, c: fhir::Condition) {
         normalize_observation(&mut o);
         pt.observations.push(o);
     }
+    let mut cond = cond;
+    crate::reading::read_condition(&mut cond);
     pt.conditions.push(cond);
 }
 

@@ -1,7 +1,8 @@
 //! Shared normalisation for every reader: codes/text → lexicon concept,
 //! units → UCUM and the concept's canonical unit (via `tm-units`, the only
 //! place with conversion factors), plausibility flags, categorical and
-//! yes/no values.
+//! yes/no values; the typed reading of coded / text values comes from
+//! [`crate::reading`].
 
 use tm_lexicon::{Concept, Kind};
 use tm_model::patient::{flag, Coding, Flag, ObsValue, Observation, ReferenceRange};
@@ -93,55 +94,8 @@ pub fn date(s: Option<&str>) -> Option<Date> {
     Date::parse(s).or_else(|| Date::parse_partial(s).map(|(d, _)| d))
 }
 
-/// Answer codes meaning yes/present/positive and no/absent/negative.
-const YES: &[&str] = &[
-    "373066001", // SNOMED Yes
-    "LA33-6",    // LOINC Yes
-    "10828004",  // SNOMED Positive
-    "260373001", // SNOMED Detected
-    "52101004",  // SNOMED Present
-    "77386006",  // SNOMED Pregnant
-    "POS",
-    "DET",
-    "Y",
-];
-const NO: &[&str] = &[
-    "373067005", // SNOMED No
-    "LA32-8",    // LOINC No
-    "260385009", // SNOMED Negative
-    "260415000", // SNOMED Not detected
-    "2667000",   // SNOMED Absent
-    "60001007",  // SNOMED Not pregnant
-    "NEG",
-    "ND",
-    "N",
-];
-
-fn yes_no_text(t: &str) -> Option<bool> {
-    match tm_lexicon::normalize_phrase(t).as_str() {
-        "yes" | "true" | "positive" | "present" | "detected" | "reactive" | "pregnant" | "y" => {
-            Some(true)
-        }
-        "no" | "false" | "negative" | "absent" | "not detected" | "non reactive"
-        | "nonreactive" | "not pregnant" | "none" | "n" => Some(false),
-        _ => None,
-    }
-}
-
-/// A coded or text answer read as yes/no, if recognisable.
-pub fn yes_no(codes: &[Coding], text: Option<&str>) -> Option<bool> {
-    for c in codes {
-        if YES.contains(&c.code.as_str()) {
-            return Some(true);
-        }
-        if NO.contains(&c.code.as_str()) {
-            return Some(false);
-        }
-    }
-    text.into_iter()
-        .chain(codes.iter().filter_map(|c| c.display.as_deref()))
-        .find_map(yes_no_text)
-}
+pub use crate::reading::yes_no;
+use crate::reading::{self, yes_no_text};
 
 /// ECOG answer codes (mCODE, LOINC LA9622-7 … LA9627-6 = 0 … 5).
 const ECOG_LA: &[(&str, i64)] = &[
@@ -265,7 +219,18 @@ pub fn normalize_observation(o: &mut Observation) {
             ObsValue::Quantity(q) => ObsValue::Quantity(tm_units::normalize(&q).unwrap_or(q)),
             v => v,
         });
+        o.reading = o.value.as_ref().and_then(|v| reading::read_value(None, v));
         return;
+    };
+    // "Child-Pugh class A (score 5)": the class is A, the score is read
+    // apart (and added as its own observation by the reader).
+    let mut stated_score = None;
+    let value = match value.as_text().map(reading::split_score) {
+        Some((rest, Some(n))) if concept.id == "child_pugh_class" => {
+            stated_score = Some(n);
+            ObsValue::Text(rest)
+        }
+        _ => value,
     };
     let value = shape_value(concept, value, &mut o.flags);
     o.value = Some(match value {
@@ -278,6 +243,13 @@ pub fn normalize_observation(o: &mut Observation) {
         }
         v => v,
     });
+    o.reading = o
+        .value
+        .as_ref()
+        .and_then(|v| reading::read_value(Some(&concept.id), v));
+    if let (Some(r), Some(n)) = (o.reading.as_mut(), stated_score) {
+        r.score = Some(n);
+    }
 }
 
 /// Concept-specific value shape.

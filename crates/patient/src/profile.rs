@@ -298,7 +298,7 @@ pub fn to_patient(p: Profile) -> Patient {
                 ..Default::default()
             });
         }
-        pt.conditions.push(Condition {
+        let mut cond = Condition {
             concept,
             codes: Vec::new(),
             text: c.text.or(Some(c.concept)),
@@ -310,7 +310,10 @@ pub fn to_patient(p: Profile) -> Patient {
             severity: c.severity,
             source,
             flags,
-        });
+            grade: None,
+        };
+        crate::reading::read_condition(&mut cond);
+        pt.conditions.push(cond);
     }
     for (i, pr) in p.procedures.into_iter().enumerate() {
         let mut flags = Vec::new();

@@ -231,3 +231,60 @@ fn synthea_bundles_and_bulk_read_without_crash() {
         assert!(r.skipped_types.contains_key("(no resourceType)")); // log.ndjson
     }
 }
+
+/// Issue 17: "Child-Pugh class A (score 5)" was stored as the class
+/// `ASCORE5`; it is class A, and the score 5 is its own observation that
+/// derived values and the matcher see.
+#[test]
+fn child_pugh_class_with_a_score_reads_as_class_and_score() {
+    let obs = |id: &str, value: &str| {
+        format!(
+            r#"{{"resourceType":"Observation","id":"{id}","status":"final",
+              "subject":{{"reference":"Patient/p"}},"effectiveDateTime":"2025-02-20",
+              "code":{{"text":"Child-Pugh class"}},{value}}}"#
+        )
+    };
+    let bundle = format!(
+        r#"{{"resourceType":"Bundle","type":"collection","entry":[
+          {{"resource":{{"resourceType":"Patient","id":"p","gender":"male","birthDate":"1960-01-01"}}}},
+          {{"resource":{}}},
+          {{"resource":{}}}]}}"#,
+        obs(
+            "cc",
+            r#""valueCodeableConcept":{"text":"Child-Pugh class A (score 5)"}"#
+        ),
+        obs("s", r#""valueString":"Child-Pugh class B (score 8)""#),
+    );
+    let r = read_str("cp.json", &bundle, false);
+    assert!(r.errors.is_empty(), "{:?}", r.errors);
+    let p = &r.patients[0];
+    let class = |src: &str| {
+        p.observations
+            .iter()
+            .find(|o| o.source.ends_with(src) && o.concept.as_deref() == Some("child_pugh_class"))
+            .unwrap_or_else(|| panic!("{src}: {:#?}", p.observations))
+    };
+    let score = |src: &str| {
+        p.observations
+            .iter()
+            .find(|o| o.source.ends_with(src) && o.concept.as_deref() == Some("child_pugh_score"))
+            .and_then(|o| o.value.clone())
+    };
+    assert_eq!(class("/cc").value, Some(ObsValue::Text("A".into())));
+    assert_eq!(class("/cc").reading.as_ref().unwrap().ordinal, Some(1));
+    assert_eq!(score("/cc"), Some(ObsValue::Integer(5)));
+    assert_eq!(class("/s").value, Some(ObsValue::Text("B".into())));
+    assert_eq!(score("/s"), Some(ObsValue::Integer(8)));
+    // derived values see the recorded class (no labs: Child-Pugh is not computed)
+    let d = tm_model::Date::parse("2025-03-01").unwrap();
+    let newest = p.latest("child_pugh_class", d).unwrap();
+    assert_eq!(newest.effective, tm_model::Date::parse("2025-02-20"));
+    let derived = tm_clinical::derive(p, d, &tm_clinical::DeriveConfig::default());
+    let input = derived.bclc.input("child_pugh_class");
+    assert!(
+        input.is_some_and(|i| i.value == tm_clinical::derived::Value::Text("A".into())
+            || i.value == tm_clinical::derived::Value::Text("B".into())),
+        "{:?}",
+        derived.bclc
+    );
+}

@@ -133,7 +133,17 @@ impl<'s> Importer<'s> {
     /// per-record savepoint is needed, and any SQL error rolls the whole
     /// batch back — never half a trial.
     pub fn flush(&mut self) -> Result<()> {
-        if self.pending.is_empty() {
+        self.commit(None)
+    }
+
+    /// Commits the pending records and `state` in one transaction (a sync
+    /// page and its progress are durable together, or not at all).
+    pub fn flush_with_sync_state(&mut self, state: &crate::SyncState) -> Result<()> {
+        self.commit(Some(state))
+    }
+
+    fn commit(&mut self, state: Option<&crate::SyncState>) -> Result<()> {
+        if self.pending.is_empty() && state.is_none() {
             return Ok(());
         }
         let batch = std::mem::take(&mut self.pending);
@@ -141,6 +151,9 @@ impl<'s> Importer<'s> {
             .store
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        if let Some(state) = state {
+            crate::sync_state::put(&tx, state)?;
+        }
         let mut counted = ImportSummary::default();
         {
             let mut st = Stmts::prepare(&tx)?;

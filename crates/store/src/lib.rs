@@ -14,13 +14,17 @@
 //!   filters;
 //! - `aliases` — every registry id, alias and identity key → trial id;
 //! - `compiled_criteria` — compiled eligibility criteria per trial and
-//!   compiler version (written by the criteria compiler).
+//!   compiler version (written by the criteria compiler);
+//! - `sync_state` — registry sync progress per query (`trialmatch sync`):
+//!   last complete sync, newest last-update date seen, the page cursor of a
+//!   run in progress.
 
 mod error;
 mod import;
 mod migrations;
 mod query;
 mod service;
+mod sync_state;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -31,6 +35,7 @@ pub use error::StoreError;
 pub use import::{ImportHooks, ImportOutcome, ImportSummary, Importer, DEFAULT_BATCH_SIZE};
 pub use migrations::SCHEMA_VERSION;
 pub use query::{ListFilter, TrialSummary};
+pub use sync_state::SyncState;
 
 /// File name of the default store, relative to the working directory, used
 /// when neither `--db` nor `TRIALMATCH_DB` is given.
@@ -68,6 +73,60 @@ impl Store {
             return Ok(None);
         }
         Store::open(path).map(Some)
+    }
+
+    /// Opens an existing store for reading only: `Ok(None)` when the file
+    /// does not exist. Nothing is created or written (no WAL switch, no
+    /// migration), so it works on another user's store, a file with mode
+    /// 444 or one in a read-only directory (where SQLite cannot create the
+    /// `-shm` file, the file is opened as immutable). Writes through the
+    /// returned store fail with "attempt to write a readonly database". A
+    /// store of an older schema is migrated once, through [`Store::open`].
+    pub fn open_read_only(path: &Path) -> Result<Option<Store>> {
+        use rusqlite::OpenFlags;
+        if !path.exists() {
+            return Ok(None);
+        }
+        let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let probe = |conn: &Connection| -> Result<u32> {
+            conn.busy_timeout(BUSY_TIMEOUT)?;
+            Ok(conn.query_row("PRAGMA user_version", [], |r| r.get(0))?)
+        };
+        let (conn, version) = match Connection::open_with_flags(path, flags)
+            .map_err(StoreError::from)
+            .and_then(|c| probe(&c).map(|v| (c, v)))
+        {
+            Ok(ok) => ok,
+            Err(first) => {
+                // A WAL store in a directory we cannot write: SQLite cannot
+                // create the shared-memory file. Nobody can be writing it
+                // there either, so read it as immutable.
+                let uri = format!("file:{}?immutable=1", uri_path(path));
+                match Connection::open_with_flags(uri, flags | OpenFlags::SQLITE_OPEN_URI)
+                    .map_err(StoreError::from)
+                    .and_then(|c| probe(&c).map(|v| (c, v)))
+                {
+                    Ok(ok) => ok,
+                    Err(_) => return Err(first),
+                }
+            }
+        };
+        if version > SCHEMA_VERSION {
+            return Err(StoreError::SchemaTooNew {
+                found: version,
+                supported: SCHEMA_VERSION,
+            });
+        }
+        if version < SCHEMA_VERSION {
+            drop(conn);
+            return Store::open(path).map(Some);
+        }
+        conn.pragma_update(None, "temp_store", "MEMORY")?;
+        conn.pragma_update(None, "cache_size", -16384)?;
+        Ok(Some(Store {
+            conn,
+            path: Some(path.to_path_buf()),
+        }))
     }
 
     /// A private in-memory store (tests).
@@ -136,6 +195,21 @@ impl Store {
     ) -> Importer<'s> {
         Importer::new(self, hooks, batch_size)
     }
+}
+
+/// `path` for an SQLite `file:` URI: `%`, `?` and `#` escaped.
+fn uri_path(path: &Path) -> String {
+    let abs = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+    let mut out = String::new();
+    for c in abs.to_string_lossy().chars() {
+        match c {
+            '%' => out.push_str("%25"),
+            '?' => out.push_str("%3f"),
+            '#' => out.push_str("%23"),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 /// Runs `f` again while SQLite answers "busy" / "locked" without having

@@ -53,6 +53,22 @@ const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (trial_id, compiler_version)
     );
     "#,
+    // v2: registry sync progress per query (`trialmatch sync`).
+    r#"
+    CREATE TABLE sync_state (
+        query_key        TEXT PRIMARY KEY,
+        query_json       TEXT NOT NULL,
+        last_sync_at     TEXT,
+        max_last_update  TEXT,
+        running          INTEGER NOT NULL DEFAULT 0,
+        run_since        TEXT,
+        run_started_at   TEXT,
+        cursor           TEXT,
+        pages_done       INTEGER NOT NULL DEFAULT 0,
+        records_done     INTEGER NOT NULL DEFAULT 0,
+        run_max_last_update TEXT
+    );
+    "#,
 ];
 
 /// The schema version this build writes and reads.

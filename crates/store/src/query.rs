@@ -233,6 +233,51 @@ impl Store {
         Ok(())
     }
 
+    /// Compiles (with `compile`) and stores, in one immediate transaction,
+    /// the criteria of those of `ids` that still have none for
+    /// `compiler_version` — checked under the write lock, so two processes
+    /// importing at once never compile the same trial twice: the second
+    /// waits for the first's transaction and then finds them stored. Drops
+    /// older versions of the same trials. Returns how many were compiled.
+    pub fn compile_missing_batch<T: Serialize>(
+        &mut self,
+        compiler_version: &str,
+        ids: &[String],
+        mut compile: impl FnMut(&Trial) -> T,
+    ) -> Result<usize> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let mut done = 0;
+        {
+            let mut has = tx.prepare(
+                "SELECT 1 FROM compiled_criteria WHERE trial_id = ?1 AND compiler_version = ?2",
+            )?;
+            let mut get = tx.prepare("SELECT json FROM trials WHERE id = ?1")?;
+            let mut del = tx.prepare(
+                "DELETE FROM compiled_criteria WHERE trial_id = ?1 AND compiler_version <> ?2",
+            )?;
+            let mut ins = tx.prepare(
+                "INSERT OR REPLACE INTO compiled_criteria (trial_id, compiler_version, json)
+                 VALUES (?1, ?2, ?3)",
+            )?;
+            for id in ids {
+                if has.exists(params![id, compiler_version])? {
+                    continue;
+                }
+                let json: Option<String> = get.query_row(params![id], |r| r.get(0)).optional()?;
+                let Some(json) = json else { continue };
+                let trial: Trial = serde_json::from_str(&json)?;
+                let value = serde_json::to_string(&compile(&trial))?;
+                del.execute(params![id, compiler_version])?;
+                ins.execute(params![id, compiler_version, value])?;
+                done += 1;
+            }
+        }
+        tx.commit()?;
+        Ok(done)
+    }
+
     /// Compiled criteria of a trial for a compiler version, if stored.
     pub fn get_compiled<T: DeserializeOwned>(
         &self,

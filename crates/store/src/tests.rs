@@ -130,6 +130,57 @@ fn file_store_is_wal_and_versioned() {
 }
 
 #[test]
+fn read_only_open_reads_and_never_writes() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("t.db");
+    assert!(Store::open_read_only(&path).unwrap().is_none());
+    assert!(!path.exists(), "a read-only open created the file");
+    {
+        let mut s = Store::open(&path).unwrap();
+        import(
+            &mut s,
+            vec![rec("NCT1", Some("NCT1"), "One", "ctgov-json", "h1")],
+            10,
+        );
+    }
+    let s = Store::open_read_only(&path).unwrap().unwrap();
+    assert_eq!(s.count_trials().unwrap(), 1);
+    assert!(s.get_trial("NCT1").unwrap().is_some());
+    let err = s.put_compiled("NCT1", "v", &1).unwrap_err().to_string();
+    assert!(err.contains("readonly"), "{err}");
+}
+
+#[test]
+fn compile_missing_batch_skips_what_is_stored() {
+    let mut s = Store::open_in_memory().unwrap();
+    import(
+        &mut s,
+        vec![
+            rec("NCT1", Some("NCT1"), "One", "ctgov-json", "h1"),
+            rec("NCT2", Some("NCT2"), "Two", "ctgov-json", "h2"),
+        ],
+        10,
+    );
+    s.put_compiled("NCT1", "v1", &"done").unwrap();
+    let ids = s.trials_missing_compiled("v1").unwrap();
+    assert_eq!(ids, vec!["NCT2".to_string()]);
+    let mut calls = 0;
+    let all = vec!["NCT1".to_string(), "NCT2".to_string()];
+    let n = s
+        .compile_missing_batch("v1", &all, |t| {
+            calls += 1;
+            t.id.clone()
+        })
+        .unwrap();
+    assert_eq!((n, calls), (1, 1));
+    assert_eq!(
+        s.get_compiled::<String>("NCT2", "v1").unwrap().as_deref(),
+        Some("NCT2")
+    );
+    assert_eq!(s.compile_missing_batch("v1", &all, |_| 0).unwrap(), 0);
+}
+
+#[test]
 fn newer_schema_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("t.db");

@@ -21,8 +21,19 @@ impl Ctx {
         Store::open(&self.db).map_err(|e| CliError::failure(format!("{}: {e}", self.db.display())))
     }
 
-    /// Opens the store for reading; `None` when the file does not exist
-    /// (read commands never create a store).
+    /// Opens the store for reading only (commands reading the store
+    /// outside tm-app: `report --trial`, `eval`; list, show, criteria and
+    /// match read through `tm_app::App`, which opens it the same way):
+    /// never creates or writes it, so it works on a read-only file. No file
+    /// → `no store at PATH (run `trialmatch import` first)`, exit 1.
+    pub fn open_read_store(&self) -> Result<Store, CliError> {
+        Store::open_read_only(&self.db)
+            .map_err(|e| CliError::failure(format!("{}: {e}", crate::esc::path(&self.db))))?
+            .ok_or_else(|| tm_app::no_store(&self.db).into())
+    }
+
+    /// Opens an existing store for writing; `None` when the file does not
+    /// exist (never creates a store).
     pub fn open_existing_store(&self) -> Result<Option<Store>, CliError> {
         Store::open_existing(&self.db)
             .map_err(|e| CliError::failure(format!("{}: {e}", self.db.display())))

@@ -20,6 +20,7 @@ macro_rules! outln {
 
 mod cmd;
 mod ctx;
+mod esc;
 mod human;
 
 use std::path::PathBuf;
@@ -94,6 +95,9 @@ enum Commands {
     Serve(cmd::serve::Args),
     /// API tokens for `serve`: `token create NAME` prints a new token.
     Token(cmd::token::Args),
+    /// Fetch studies from the ClinicalTrials.gov API v2 into the store: incremental (per query),
+    /// rate-limited, retried, resumable after a kill.
+    Sync(cmd::sync::Args),
 }
 
 fn main() -> ExitCode {
@@ -122,11 +126,12 @@ fn main() -> ExitCode {
         Commands::Dosimetry(a) => cmd::dosimetry::run(&ctx, a),
         Commands::Serve(a) => cmd::serve::run(&ctx, a),
         Commands::Token(a) => cmd::token::run(&ctx, a),
+        Commands::Sync(a) => cmd::sync::run(&ctx, a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("error: {}", e.message);
+            eprintln!("error: {}", esc::text(&e.message));
             ExitCode::from(e.code)
         }
     }

@@ -168,6 +168,17 @@ fn exit_codes() {
 fn list_filters_and_empty_store_hint() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("t.db");
+    // No store: an error naming it, and none is created (issue 29 item 6).
+    let o = tm(&db, &["list"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains("(run `trialmatch import` first)"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(!db.exists(), "list must not create the store");
+    // An empty store: the hint, and `[]`.
+    drop(tm_store::Store::open(&db).unwrap());
     let o = tm(&db, &["list"]);
     assert!(o.status.success());
     assert!(
@@ -175,7 +186,6 @@ fn list_filters_and_empty_store_hint() {
         "{}",
         stdout(&o)
     );
-    assert!(!db.exists(), "list must not create the store");
     assert_eq!(tm_json(&db, &["list"]), serde_json::json!([]));
 
     let inp = dir.path().join("in");

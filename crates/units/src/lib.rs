@@ -199,8 +199,8 @@ const UNITS: &[(&str, Dimension, f64)] = &[
     ("h", Time, 3600.0),
     ("d", Time, 86400.0),
     ("wk", Time, 604800.0),
-    ("mo", Time, 2629800.0), // UCUM mean Julian month = 30.4375 d
-    ("a", Time, 31557600.0), // UCUM mean Julian year = 365.25 d
+    ("mo", Time, DAYS_PER_MONTH * 86400.0), // UCUM mean Julian month
+    ("a", Time, DAYS_PER_YEAR * 86400.0),   // UCUM mean Julian year
     // dimensionless, base 1
     ("1", Dimensionless, 1.0),
     ("%", Dimensionless, 0.01),
@@ -608,6 +608,28 @@ fn assay_dependent(a: Dimension, b: Dimension) -> bool {
         || pair(CopiesConcentration, MassConcentration)
 }
 
+/// Days in a UCUM month `mo` (mean Julian month; clinical-rules §2.3
+/// reports months as days / 30.4375).
+pub const DAYS_PER_MONTH: f64 = 30.4375;
+/// Days in a UCUM year `a` (mean Julian year).
+pub const DAYS_PER_YEAR: f64 = 365.25;
+
+/// A duration of `value` in time unit `from` expressed in time unit `to`
+/// (any UCUM time unit or spelling: `s`, `min`, `h`, `d`, `wk`, `mo`, `a`,
+/// "months" …; `mo` = [`DAYS_PER_MONTH`] d, `a` = [`DAYS_PER_YEAR`] d).
+/// `None` when a unit is unknown or not a time, or the result is not finite.
+/// The one place time factors live: window lengths, age limits, months
+/// for reporting.
+pub fn duration(value: f64, from: &str, to: &str) -> Option<f64> {
+    let f = parse_unit(from).ok()?;
+    let t = parse_unit(to).ok()?;
+    if f.dimension != Dimension::Time || t.dimension != Dimension::Time {
+        return None;
+    }
+    let v = value * f.factor / t.factor;
+    v.is_finite().then_some(v)
+}
+
 /// Converts `q` to unit `to`. `concept` (a lexicon concept id) enables the
 /// analyte-specific bridges of [`ANALYTE_BRIDGES`].
 ///
@@ -706,6 +728,55 @@ pub fn convertible(a: &str, b: &str, concept: Option<&str>) -> bool {
     convert(&Quantity::new(1.0, a), b, concept).is_ok()
 }
 
+/// A reading of a number written without a unit: the number taken in
+/// `read_as`, expressed in the target unit as `value`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BareReading {
+    pub value: f64,
+    pub read_as: String,
+}
+
+/// The plausible readings of a number written without a unit ("platelets
+/// at least 100,000"): for each unit the analyte is commonly reported in
+/// (`units`, e.g. the lexicon's `alt_units`), the number converted to
+/// `target`, kept when it falls inside the plausible range `[low, high]`
+/// (given in `target`). Readings that coincide (`/uL` and `/mm3`) are
+/// kept once. An empty result means no unit makes the number plausible;
+/// more than one means the unit is ambiguous (clinical-rules §7.1:
+/// a number is compared only in a unit that is known or unambiguous).
+pub fn bare_readings(
+    x: f64,
+    target: &str,
+    concept: Option<&str>,
+    units: &[String],
+    low: f64,
+    high: f64,
+) -> Vec<BareReading> {
+    let mut out: Vec<BareReading> = Vec::new();
+    let fallback = [target.to_string()];
+    let units = if units.is_empty() {
+        &fallback[..]
+    } else {
+        units
+    };
+    for u in units {
+        let Ok(q) = convert(&Quantity::new(x, u), target, concept) else {
+            continue;
+        };
+        if !q.value.is_finite() || q.value < low || q.value > high {
+            continue;
+        }
+        let same = |r: &BareReading| (r.value - q.value).abs() <= 1e-9 * q.value.abs().max(1.0);
+        if !out.iter().any(same) {
+            out.push(BareReading {
+                value: q.value,
+                read_as: u.clone(),
+            });
+        }
+    }
+    out
+}
+
 /// Outcome of a plausibility check.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
@@ -766,6 +837,29 @@ pub fn check_plausible(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn bare_numbers_read_only_in_plausible_units() {
+        let cells: Vec<String> = ["10*9/L", "10*3/uL", "/uL", "/mm3"]
+            .map(String::from)
+            .to_vec();
+        // Platelets "at least 100,000": only per µL is plausible (100 × 10⁹/L).
+        let r = bare_readings(100_000.0, "10*9/L", Some("platelets"), &cells, 1.0, 2000.0);
+        assert_eq!(r.len(), 1, "{r:?}");
+        assert!((r[0].value - 100.0).abs() < 1e-9);
+        assert_eq!(r[0].read_as, "/uL");
+        // "Platelets at least 100": 100 × 10⁹/L (10*3/uL is the same value).
+        let r = bare_readings(100.0, "10*9/L", Some("platelets"), &cells, 1.0, 2000.0);
+        assert_eq!(r.len(), 1, "{r:?}");
+        assert_eq!(r[0].read_as, "10*9/L");
+        // Haemoglobin 9: g/dL or mmol/L are both plausible → ambiguous.
+        let hb: Vec<String> = ["g/dL", "g/L", "mmol/L"].map(String::from).to_vec();
+        let r = bare_readings(9.0, "g/dL", Some("hemoglobin"), &hb, 3.0, 25.0);
+        assert_eq!(r.len(), 2, "{r:?}");
+        // Nothing plausible.
+        let r = bare_readings(1e12, "g/dL", Some("hemoglobin"), &hb, 3.0, 25.0);
+        assert!(r.is_empty());
+    }
 
     fn q(v: f64, u: &str) -> Quantity {
         Quantity::new(v, u)
@@ -858,6 +952,14 @@ mod tests {
         assert!(close(conv(1500.0, "mL", "L", None), 1.5));
         assert!(close(conv(300.0, "cGy", "Gy", None), 3.0));
         assert!(close(conv(2.0, "wk", "d", None), 14.0));
+        assert_eq!(duration(6.0, "mo", "a"), Some(0.5));
+        assert_eq!(duration(1.0, "mo", "d"), Some(30.4375));
+        assert_eq!(duration(1.0, "a", "d"), Some(365.25));
+        assert_eq!(duration(72.0, "h", "d"), Some(3.0));
+        assert_eq!(duration(2.0, "wk", "d"), Some(14.0));
+        assert_eq!(duration(18.0, "years", "a"), Some(18.0));
+        assert_eq!(duration(1.0, "mg", "d"), None);
+        assert_eq!(duration(1.0, "d", "bananas"), None);
         assert!(close(conv(60.0, "U/L", "ukat/L", None), 1.0));
     }
 

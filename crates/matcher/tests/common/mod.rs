@@ -61,7 +61,7 @@ pub fn screen(name: &str, seed_prefix: &str) -> Option<TrialResult> {
     let (t, c) = seed(seed_prefix)?;
     let p = patient(name);
     let facts = PatientFacts::new(&p, MatchConfig::new(as_of()));
-    Some(evaluate_trial(&t, &c, &facts, true))
+    Some(evaluate_trial(&t, &c, &facts))
 }
 
 pub fn outcome<'a>(r: &'a TrialResult, id: &str) -> &'a tm_matcher::CriterionResult {
@@ -148,5 +148,5 @@ pub fn lab_rr(concept: &str, v: f64, unit: &str, date: &str, high: f64) -> Obser
 
 pub fn run(p: &Patient, t: &(TrialInfo, CompiledCriteria)) -> TrialResult {
     let facts = PatientFacts::new(p, MatchConfig::new(as_of()));
-    evaluate_trial(&t.0, &t.1, &facts, true)
+    evaluate_trial(&t.0, &t.1, &facts)
 }

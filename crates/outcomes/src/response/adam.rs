@@ -108,13 +108,14 @@ pub fn adtte_csv(rep: &ResponseReport) -> Result<String, String> {
                 t.evntdesc.clone(),
                 t.srcdom.into(),
                 t.srcvar.into(),
+                t.censor_reason.unwrap_or_default().into(),
             ]
         })
         .collect();
     write(
         &[
             "USUBJID", "ARM", "PARAMCD", "PARAM", "STARTDT", "ADT", "AVAL", "CNSR", "EVNTDESC",
-            "SRCDOM", "SRCVAR",
+            "SRCDOM", "SRCVAR", "CNSRRSN",
         ],
         rows,
     )

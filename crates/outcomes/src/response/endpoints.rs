@@ -18,6 +18,15 @@
 //! | TTP | RANDDT | PD (death is censored, §2.3) | LSTA, RANDDT |
 //! | HTTP | RANDDT | intrahepatic PD (§2.3; derived time points only) | LSTA, RANDDT |
 //!
+//! New anticancer therapy (default on, [`EndpointOptions::censor_new_therapy`]; FDA "Clinical
+//! Trial Endpoints for the Approval of Cancer Drugs and Biologics" (2018), PFS censoring
+//! table; EMA "Guideline on the evaluation of anticancer medicinal products", Appendix 1): when
+//! a new anticancer therapy ([`SubjectInfo::new_therapy`]) starts after the start date and
+//! before the PFS/TTP/HTTP/RSD event — or before the censoring date when there is no event —
+//! the record is censored at the last adequate assessment on or before the therapy start
+//! (the start date when there is none), `EVNTDESC` "Last Tumor Assessment before New
+//! Anticancer Therapy", reason [`censor_reasons::NEW_THERAPY`]. OS is not affected.
+//!
 //! Option (§2.3, FDA): a PFS/TTP/HTTP/RSD event that follows a gap longer than
 //! `missed_assessment_gap_days` since the last adequate assessment (≥ 2 missed assessments) is
 //! censored at that last assessment instead.
@@ -36,8 +45,8 @@ use super::lesions::SubjectInfo;
 use crate::survival::analyze_by_arm;
 use tm_model::date::Date;
 
-/// Days per month for reporting (§2.3: days / 30.4375).
-pub const DAYS_PER_MONTH: f64 = 30.4375;
+/// Days per month for reporting (§2.3): the UCUM mean month of tm-units.
+pub const DAYS_PER_MONTH: f64 = tm_units::DAYS_PER_MONTH;
 
 /// Endpoint options.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -49,6 +58,11 @@ pub struct EndpointOptions {
     pub denominator: Denominator,
     /// Confidence level of every interval.
     pub level: f64,
+    /// Censor PFS, TTP, HTTP and duration of response at the last adequate assessment on or
+    /// before the start of a new anticancer therapy that began before the event (FDA
+    /// "Clinical Trial Endpoints for the Approval of Cancer Drugs and Biologics" (2018),
+    /// Table: PFS censoring; EMA anticancer guideline, Appendix 1 on PFS). Default on.
+    pub censor_new_therapy: bool,
 }
 
 impl Default for EndpointOptions {
@@ -57,6 +71,7 @@ impl Default for EndpointOptions {
             missed_assessment_gap_days: None,
             denominator: Denominator::All,
             level: 0.95,
+            censor_new_therapy: true,
         }
     }
 }
@@ -102,6 +117,24 @@ pub struct TteRecord {
     pub evntdesc: String,
     pub srcdom: &'static str,
     pub srcvar: &'static str,
+    /// Why the record is censored (`null` for events): see [`censor_reasons`].
+    pub censor_reason: Option<&'static str>,
+}
+
+/// The censoring reasons of [`TteRecord::censor_reason`] (ADTTE-like `CNSRRSN`).
+pub mod censor_reasons {
+    /// No event; censored at the last tumour assessment.
+    pub const LAST_ASSESSMENT: &str = "NO EVENT: LAST TUMOR ASSESSMENT";
+    /// No post-baseline assessment; censored at randomisation.
+    pub const NO_ASSESSMENT: &str = "NO POST-BASELINE ASSESSMENT";
+    /// OS: alive at the last contact.
+    pub const ALIVE: &str = "ALIVE AT LAST CONTACT";
+    /// A new anticancer therapy started before the event (or before the last assessment).
+    pub const NEW_THERAPY: &str = "NEW ANTICANCER THERAPY";
+    /// The event followed ≥ 2 missed assessments.
+    pub const MISSED: &str = "EVENT AFTER MISSED ASSESSMENTS";
+    /// Other censoring (e.g. death for TTP).
+    pub const OTHER: &str = "NO EVENT";
 }
 
 /// ADaM `PARAM` label of a time-to-event parameter.
@@ -123,6 +156,16 @@ struct Source {
     srcvar: &'static str,
 }
 
+fn censor_reason_of(c: &Source) -> &'static str {
+    match (c.srcdom, c.srcvar) {
+        ("ADSL", "RANDDT") => censor_reasons::NO_ASSESSMENT,
+        ("ADSL", "LSTALVDT") => censor_reasons::ALIVE,
+        ("ADRS", _) => censor_reasons::LAST_ASSESSMENT,
+        _ => censor_reasons::OTHER,
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
 fn tte(
     info: &SubjectInfo,
     paramcd: &'static str,
@@ -131,6 +174,7 @@ fn tte(
     censors: &[Source],
     assessments: &[Date],
     gap: Option<i32>,
+    new_therapy: Option<Date>,
 ) -> Option<TteRecord> {
     let start = start?;
     // Earliest event; the first listed wins ties.
@@ -151,7 +195,7 @@ fn tte(
             }
         }
     }
-    let (adt, cnsr, desc, srcdom, srcvar) = match (event, gap) {
+    let (adt, cnsr, desc, srcdom, srcvar, reason) = match (event, gap) {
         (Some(e), Some(g)) => {
             let ed = e.date.unwrap_or(start);
             let last = assessments
@@ -168,9 +212,10 @@ fn tte(
                     "Last Tumor Assessment before missed assessments".to_string(),
                     "ADRS",
                     "ADT",
+                    Some(censor_reasons::MISSED),
                 )
             } else {
-                (ed, 0, e.desc.to_string(), e.srcdom, e.srcvar)
+                (ed, 0, e.desc.to_string(), e.srcdom, e.srcvar, None)
             }
         }
         (Some(e), None) => (
@@ -179,6 +224,7 @@ fn tte(
             e.desc.to_string(),
             e.srcdom,
             e.srcvar,
+            None,
         ),
         (None, _) => {
             let c = censor?;
@@ -188,8 +234,31 @@ fn tte(
                 c.desc.to_string(),
                 c.srcdom,
                 c.srcvar,
+                Some(censor_reason_of(c)),
             )
         }
+    };
+    // New anticancer therapy before the event (or, without an event, before the censoring
+    // date): censored at the last adequate assessment on or before its start.
+    let (adt, cnsr, desc, srcdom, srcvar, reason) = match new_therapy {
+        Some(nt) if nt >= start && nt < adt => {
+            let last = assessments
+                .iter()
+                .copied()
+                .filter(|d| *d <= nt)
+                .max()
+                .unwrap_or(start)
+                .max(start);
+            (
+                last,
+                1,
+                "Last Tumor Assessment before New Anticancer Therapy".to_string(),
+                "ADRS",
+                "ADT",
+                Some(censor_reasons::NEW_THERAPY),
+            )
+        }
+        _ => (adt, cnsr, desc, srcdom, srcvar, reason),
     };
     let adt = adt.max(start);
     Some(TteRecord {
@@ -203,6 +272,7 @@ fn tte(
         evntdesc: desc,
         srcdom,
         srcvar,
+        censor_reason: reason,
     })
 }
 
@@ -248,6 +318,7 @@ pub fn derive_tte(
         .filter_map(|o| o.date)
         .collect();
     let gap = opts.missed_assessment_gap_days;
+    let nt = info.new_therapy.filter(|_| opts.censor_new_therapy);
     let mut out = Vec::new();
     let alive = Source {
         date: info.last_alive,
@@ -263,6 +334,7 @@ pub fn derive_tte(
         &[alive, randc()],
         &[],
         None,
+        None,
     ));
     out.extend(tte(
         info,
@@ -272,6 +344,7 @@ pub fn derive_tte(
         &[lsta(), randc()],
         &assessments,
         gap,
+        nt,
     ));
     if resp.rsp.is_yes() {
         out.extend(tte(
@@ -282,6 +355,7 @@ pub fn derive_tte(
             &[lsta()],
             &assessments,
             gap,
+            nt,
         ));
     }
     out.extend(tte(
@@ -292,6 +366,7 @@ pub fn derive_tte(
         &[lsta(), randc()],
         &assessments,
         gap,
+        nt,
     ));
     if derived {
         let hpd = Source {
@@ -308,6 +383,7 @@ pub fn derive_tte(
             &[lsta(), randc()],
             &assessments,
             gap,
+            nt,
         ));
     }
     out

@@ -108,6 +108,44 @@ pub struct LesionRecord {
     /// mRECIST: longest diameter of the arterially enhancing (viable) part (§2.2).
     pub viable_diameter: Option<Millimetres>,
     pub status: Option<LesionStatus>,
+    /// What marks this record as a baseline measurement (SDTM `--BLFL`/`--LOBXFL`, `EPOCH`
+    /// or the visit name); see [`BaselineMark`].
+    pub baseline_mark: BaselineMark,
+}
+
+/// How a measurement record is marked as baseline, strongest last. The per-time-point
+/// evaluation takes as baseline the last assessment with the strongest mark present for the
+/// subject and evaluator; without any mark, the last assessment on or before the reference
+/// date (randomisation), otherwise the first assessment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum BaselineMark {
+    /// Nothing says baseline.
+    #[default]
+    None,
+    /// The visit name says `BASELINE` or `SCREENING`, or `EPOCH` is `SCREENING`/`BASELINE`.
+    Visit,
+    /// The SDTM baseline flag `TRBLFL = Y` (or `TRLOBXFL = Y`, last observation before
+    /// exposure), or `baseline = y` in the lesion CSV.
+    Flag,
+}
+
+impl BaselineMark {
+    /// From the SDTM flag, epoch and visit name of a record.
+    pub fn from_sdtm(blfl: &str, epoch: &str, visit: &str) -> BaselineMark {
+        if blfl.trim().eq_ignore_ascii_case("Y") {
+            return BaselineMark::Flag;
+        }
+        let e = epoch.trim().to_ascii_uppercase();
+        let v = visit.trim().to_ascii_uppercase();
+        if e.contains("SCREENING") || e.contains("BASELINE") {
+            return BaselineMark::Visit;
+        }
+        if v.contains("BASELINE") || v.contains("SCREENING") {
+            return BaselineMark::Visit;
+        }
+        BaselineMark::None
+    }
 }
 
 impl LesionRecord {
@@ -138,10 +176,15 @@ pub struct SubjectInfo {
     pub last_alive: Option<Date>,
     /// Measurable disease at baseline (investigator target lesion at screening).
     pub measurable: bool,
+    /// Start of the first new anticancer therapy after treatment start (SDTM CM/PR/EX or an
+    /// ADaM-like NACTDT; lesion CSV `new_therapy_date`): PFS is censored before it.
+    pub new_therapy: Option<Date>,
+    /// Where [`SubjectInfo::new_therapy`] came from (`file line N: treatment`).
+    pub new_therapy_source: Option<String>,
 }
 
 /// A row that was not used, with its 1-based line number and the reason.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct Skipped {
     pub file: String,
     pub line: u64,
@@ -191,8 +234,10 @@ pub fn organ_is_nodal(organ: &str) -> bool {
 
 /// Reads the lesion-measurement CSV. Column names are case-insensitive; required: `subject`,
 /// `date`, `lesion_id`, `category`; optional: `organ`, `nodal`, `longest_diameter_mm`,
-/// `short_axis_mm`, `viable_diameter_mm`, `status`, `visit`, `evaluator`, and the subject-level
-/// `arm`, `randomization_date`, `death_date`, `last_alive_date`.
+/// `short_axis_mm`, `viable_diameter_mm`, `status`, `visit`, `evaluator`, `baseline` (y/n: this
+/// assessment is the baseline), and the subject-level
+/// `arm`, `randomization_date`, `death_date`, `last_alive_date`, `new_therapy_date` (start of a
+/// new anticancer therapy: PFS censoring).
 pub fn read_lesion_csv(text: &str, file: &str, rules: &DateRules) -> Result<LesionInput, String> {
     let mut rdr = csv::ReaderBuilder::new()
         .flexible(true)
@@ -229,6 +274,8 @@ pub fn read_lesion_csv(text: &str, file: &str, rules: &DateRules) -> Result<Lesi
         c("viable_diameter_mm"),
         c("status"),
     );
+    let c_baseline = c("baseline");
+    let c_nact = c("new_therapy_date");
     let (c_visit, c_eval, c_arm, c_rand, c_death, c_alive) = (
         c("visit"),
         c("evaluator"),
@@ -340,6 +387,7 @@ pub fn read_lesion_csv(text: &str, file: &str, rules: &DateRules) -> Result<Lesi
             (c_rand, 0usize, rules.other, "randomization_date"),
             (c_death, 1, rules.death, "death_date"),
             (c_alive, 2, rules.other, "last_alive_date"),
+            (c_nact, 3, rules.other, "new_therapy_date"),
         ] {
             let t = get(c);
             if t.is_empty() {
@@ -351,10 +399,14 @@ pub fn read_lesion_csv(text: &str, file: &str, rules: &DateRules) -> Result<Lesi
                 ));
                 continue;
             };
+            if slot == 3 && info.new_therapy.is_none() {
+                info.new_therapy_source = Some(format!("{file} line {line}: new_therapy_date"));
+            }
             let target = match slot {
                 0 => &mut info.randomization,
                 1 => &mut info.death,
-                _ => &mut info.last_alive,
+                2 => &mut info.last_alive,
+                _ => &mut info.new_therapy,
             };
             match target {
                 None => {
@@ -383,6 +435,11 @@ pub fn read_lesion_csv(text: &str, file: &str, rules: &DateRules) -> Result<Lesi
             short_axis: sa,
             viable_diameter: vd,
             status,
+            baseline_mark: if parse_bool(&get(c_baseline)) == Some(true) {
+                BaselineMark::Flag
+            } else {
+                BaselineMark::None
+            },
         });
     }
     out.subjects = subjects.into_values().collect();

@@ -12,6 +12,7 @@ pub mod adam;
 pub mod bor;
 pub mod dates;
 pub mod endpoints;
+pub mod irecist;
 pub mod lesions;
 pub mod pipeline;
 pub mod timepoint;

@@ -13,7 +13,7 @@ use super::endpoints::{derive_tte, summarize, EndpointOptions, EndpointSummary, 
 use super::lesions::{read_lesion_csv, LesionRecord, Skipped, SubjectInfo, INVESTIGATOR};
 use super::timepoint::{evaluate, TimePoint, TimePointOptions};
 use super::{Criteria, Millimetres, Response};
-use crate::sdtm::{read_sdtm_dir, RsRecord};
+use crate::sdtm::{read_sdtm_dir, RsRecord, SdtmUsage};
 use tm_model::date::Date;
 
 /// Version of the [`ResponseReport`] JSON shape.
@@ -41,6 +41,13 @@ pub struct ResponseOptions {
     pub dates: DateRules,
     pub endpoints: EndpointOptions,
     pub source: OvrSource,
+    /// The evaluator whose responses make BOR and the endpoints; with SDTM input, TU/TR/RS rows
+    /// of other evaluators are dropped (reported in `input_usage`). `None` = every evaluator is
+    /// read and `INVESTIGATOR` is primary (the only one when there is a single evaluator).
+    pub evaluator: Option<String>,
+    /// Add the iRECIST block (derived from the RECIST 1.1 time points); on automatically when
+    /// the SDTM directory has an iRECIST RS file.
+    pub irecist: bool,
 }
 
 impl ResponseOptions {
@@ -52,6 +59,8 @@ impl ResponseOptions {
             dates: DateRules::default(),
             endpoints: EndpointOptions::default(),
             source: OvrSource::Auto,
+            evaluator: None,
+            irecist: false,
         }
     }
 }
@@ -81,6 +90,9 @@ pub struct SubjectSummary {
     pub death_date: Option<Date>,
     pub last_assessment_date: Option<Date>,
     pub measurable_disease: bool,
+    /// Start of the first new anticancer therapy (PFS censoring evidence) and its source.
+    pub new_therapy_date: Option<Date>,
+    pub new_therapy_source: Option<String>,
 }
 
 /// One ADTR-like SDIAM record (investigator target lesions).
@@ -124,6 +136,40 @@ pub struct RsMismatch {
     pub derived: Option<String>,
 }
 
+/// What the pipeline used and skipped.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct InputUsage {
+    /// The evaluator whose per-visit responses make BOR, ADTR and the endpoints.
+    pub primary_evaluator: String,
+    /// SDTM input: rows of TU/TR/RS read, used and skipped (summary records, other
+    /// evaluators, unknown tests). `null` for a lesion CSV.
+    pub sdtm: Option<SdtmUsage>,
+    /// Lesion CSV: data rows used (the skipped ones are in `skipped`).
+    pub lesion_rows_used: Option<usize>,
+    /// Per evaluator: derived time points (baseline and post-baseline) and how many
+    /// post-baseline ones are NE.
+    pub evaluators: Vec<EvaluatorUsage>,
+    /// RS OVRLRESP records of the primary evaluator used (source `rs`).
+    pub rs_records_used: usize,
+    /// Subjects with a new anticancer therapy date (CM/PR/EX/ADaM-like or the lesion CSV),
+    /// and the PFS records censored because of it.
+    pub new_therapy_subjects: usize,
+    pub pfs_censored_new_therapy: usize,
+}
+
+/// Derived time points of one evaluator.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct EvaluatorUsage {
+    pub evaluator: String,
+    pub subjects: usize,
+    pub lesion_records: usize,
+    pub baseline_timepoints: usize,
+    pub post_baseline_timepoints: usize,
+    pub post_baseline_ne: usize,
+    /// Post-baseline time points whose baseline target measurements are incomplete.
+    pub incomplete_baseline: usize,
+}
+
 /// The full result.
 #[derive(Debug, Clone, Serialize)]
 pub struct ResponseReport {
@@ -141,6 +187,11 @@ pub struct ResponseReport {
     pub rs_agreement: Option<RsAgreement>,
     pub warnings: Vec<String>,
     pub skipped: Vec<Skipped>,
+    /// What was read, used and skipped (docs/contracts.md, "response": `input_usage`).
+    pub input_usage: InputUsage,
+    /// iRECIST time points, BOR, ORR/DCR and agreement with RS iRECIST records (`null` unless
+    /// `--irecist` or an iRECIST RS file is present).
+    pub irecist: Option<super::irecist::IrecistReport>,
     #[serde(skip)]
     pub subject_info: Vec<SubjectInfo>,
     #[serde(skip)]
@@ -153,7 +204,7 @@ pub struct ResponseReport {
 
 /// Runs the pipeline on an SDTM directory.
 pub fn run_sdtm(dir: &Path, opts: &ResponseOptions) -> Result<ResponseReport, String> {
-    let study = read_sdtm_dir(dir, &opts.dates)?;
+    let study = read_sdtm_dir(dir, &opts.dates, opts.evaluator.as_deref())?;
     let mut warnings = study.warnings;
     if opts.criteria == Criteria::Mrecist
         && !study.lesions.is_empty()
@@ -169,16 +220,83 @@ pub fn run_sdtm(dir: &Path, opts: &ResponseOptions) -> Result<ResponseReport, St
         .into_iter()
         .filter(|r| r.testcd == "OVRLRESP")
         .collect();
-    build(
+    let primary = primary_evaluator(
+        opts.evaluator.as_deref(),
+        &study.usage.evaluators,
+        &mut warnings,
+    );
+    let mut subjects = study.subjects;
+    for s in &mut subjects {
+        s.measurable = study
+            .measurable
+            .contains(&(s.subject.clone(), primary.clone()));
+    }
+    let usage = InputUsage {
+        primary_evaluator: primary,
+        sdtm: Some(study.usage),
+        ..Default::default()
+    };
+    let irecist_rs = study.rs_irecist;
+    let mut rep = build(
         dir.display().to_string(),
         "sdtm",
-        study.subjects,
+        subjects,
         study.lesions,
         Some(rs),
         warnings,
         Vec::new(),
+        usage,
         opts,
+    )?;
+    if opts.irecist || !irecist_rs.is_empty() {
+        rep.irecist = Some(irecist_block(&rep, &irecist_rs));
+    }
+    Ok(rep)
+}
+
+fn irecist_block(rep: &ResponseReport, rs: &[RsRecord]) -> super::irecist::IrecistReport {
+    let rand: BTreeMap<String, Option<Date>> = rep
+        .subject_info
+        .iter()
+        .map(|s| (s.subject.clone(), s.randomization))
+        .collect();
+    let o = super::irecist::IrecistOptions {
+        sd_min_days: rep.options.bor.sd_min_days,
+        ..Default::default()
+    };
+    super::irecist::report(
+        &rep.timepoints,
+        &rep.input_usage.primary_evaluator,
+        &rand,
+        rs,
+        &o,
     )
+}
+
+/// The evaluator of the primary analysis: the one asked for (its full key when it matches one
+/// seen), else `INVESTIGATOR` when present, else the first one seen (with a warning).
+fn primary_evaluator(wanted: Option<&str>, seen: &[String], warnings: &mut Vec<String>) -> String {
+    if let Some(w) = wanted {
+        return seen
+            .iter()
+            .find(|e| crate::sdtm::evaluator_matches(e, w))
+            .cloned()
+            .unwrap_or_else(|| {
+                warnings.push(format!(
+                    "evaluator {w:?} not found (seen: {}); nothing to analyse",
+                    seen.join(", ")
+                ));
+                w.trim().to_ascii_uppercase()
+            });
+    }
+    if seen.is_empty() || seen.iter().any(|e| e == INVESTIGATOR) {
+        return INVESTIGATOR.to_string();
+    }
+    warnings.push(format!(
+        "no INVESTIGATOR records: {} is the primary evaluator (--evaluator chooses another)",
+        seen[0]
+    ));
+    seen[0].clone()
 }
 
 /// Runs the pipeline on a lesion-measurement CSV.
@@ -209,16 +327,38 @@ pub fn run_lesion_text(
     if opts.source == OvrSource::Rs {
         return Err("--source rs needs SDTM RS data; a lesion CSV has measurements only".into());
     }
-    build(
+    let mut warnings = input.warnings;
+    let mut records = input.records;
+    let mut seen: Vec<String> = Vec::new();
+    for r in &records {
+        if !seen.contains(&r.evaluator) {
+            seen.push(r.evaluator.clone());
+        }
+    }
+    if let Some(w) = opts.evaluator.as_deref() {
+        records.retain(|r| crate::sdtm::evaluator_matches(&r.evaluator, w));
+    }
+    let primary = primary_evaluator(opts.evaluator.as_deref(), &seen, &mut warnings);
+    let usage = InputUsage {
+        primary_evaluator: primary,
+        lesion_rows_used: Some(records.len()),
+        ..Default::default()
+    };
+    let mut rep = build(
         name.to_string(),
         "lesions",
         input.subjects,
-        input.records,
+        records,
         None,
-        input.warnings,
+        warnings,
         input.skipped,
+        usage,
         opts,
-    )
+    )?;
+    if opts.irecist {
+        rep.irecist = Some(irecist_block(&rep, &[]));
+    }
+    Ok(rep)
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -230,8 +370,10 @@ fn build(
     rs: Option<Vec<RsRecord>>,
     mut warnings: Vec<String>,
     skipped: Vec<Skipped>,
+    mut usage: InputUsage,
     opts: &ResponseOptions,
 ) -> Result<ResponseReport, String> {
+    let primary = usage.primary_evaluator.clone();
     let mut info: BTreeMap<String, SubjectInfo> = subjects
         .into_iter()
         .map(|s| (s.subject.clone(), s))
@@ -271,7 +413,7 @@ fn build(
     if input_kind == "lesions" {
         for tp in timepoints
             .iter()
-            .filter(|t| t.baseline && t.evaluator == INVESTIGATOR)
+            .filter(|t| t.baseline && t.evaluator == primary)
         {
             if let Some(i) = info.get_mut(&tp.subject) {
                 if i.randomization.is_none() {
@@ -292,7 +434,7 @@ fn build(
 
     let rs_ovr: Vec<&RsRecord> = rs
         .as_ref()
-        .map(|v| v.iter().filter(|r| r.evaluator == INVESTIGATOR).collect())
+        .map(|v| v.iter().filter(|r| r.evaluator == primary).collect())
         .unwrap_or_default();
     let use_rs = match opts.source {
         OvrSource::Rs => true,
@@ -304,6 +446,7 @@ fn build(
     }
     let mut ovr_by_subject: BTreeMap<String, Vec<OvrRecord>> = BTreeMap::new();
     if use_rs {
+        usage.rs_records_used = rs_ovr.len();
         for r in rs_ovr {
             let d = impute(&r.dtc, opts.dates.response);
             ovr_by_subject
@@ -325,7 +468,7 @@ fn build(
     } else {
         for tp in timepoints
             .iter()
-            .filter(|t| !t.baseline && t.evaluator == INVESTIGATOR)
+            .filter(|t| !t.baseline && t.evaluator == primary)
         {
             let d = impute(&tp.date_text, opts.dates.response);
             let v = ovr_by_subject.entry(tp.subject.clone()).or_default();
@@ -361,9 +504,7 @@ fn build(
         );
         let hpd = timepoints
             .iter()
-            .filter(|t| {
-                t.subject == *id && t.evaluator == INVESTIGATOR && t.intrahepatic_progression
-            })
+            .filter(|t| t.subject == *id && t.evaluator == primary && t.intrahepatic_progression)
             .filter_map(|t| impute(&t.date_text, opts.dates.response).map(|d| d.date))
             .filter(|d| si.randomization.is_some_and(|r| *d >= r))
             .min();
@@ -383,12 +524,26 @@ fn build(
             death_date: si.death,
             last_assessment_date: resp.lsta.date,
             measurable_disease: resp.mdis.is_yes(),
+            new_therapy_date: si.new_therapy,
+            new_therapy_source: si.new_therapy_source.clone(),
         });
         responses.push(resp);
     }
     let subject_info: Vec<SubjectInfo> = info.into_values().collect();
     let endpoints = summarize(&subject_info, &responses, &tte, &opts.endpoints);
-    let adtr = adtr_rows(&timepoints, &subject_info, &opts.dates);
+    let adtr = adtr_rows(&timepoints, &subject_info, &opts.dates, &primary);
+    usage.evaluators = evaluator_usage(&lesions, &timepoints);
+    usage.new_therapy_subjects = subject_info
+        .iter()
+        .filter(|s| s.new_therapy.is_some())
+        .count();
+    usage.pfs_censored_new_therapy = tte
+        .iter()
+        .filter(|t| {
+            t.paramcd == "PFS"
+                && t.censor_reason == Some(super::endpoints::censor_reasons::NEW_THERAPY)
+        })
+        .count();
     let rs_agreement = rs
         .as_ref()
         .filter(|_| !timepoints.is_empty())
@@ -406,6 +561,8 @@ fn build(
         rs_agreement,
         warnings,
         skipped,
+        input_usage: usage,
+        irecist: None,
         subject_info,
         responses,
         tte,
@@ -417,12 +574,13 @@ fn adtr_rows(
     timepoints: &[TimePoint],
     subjects: &[SubjectInfo],
     rules: &DateRules,
+    primary: &str,
 ) -> Vec<AdtrRow> {
     let by: BTreeMap<&str, &SubjectInfo> =
         subjects.iter().map(|s| (s.subject.as_str(), s)).collect();
     timepoints
         .iter()
-        .filter(|t| t.evaluator == INVESTIGATOR)
+        .filter(|t| t.evaluator == primary)
         .filter_map(|t| {
             let sum = t.sum?;
             let si = by.get(t.subject.as_str());
@@ -455,6 +613,38 @@ fn adtr_rows(
                 lsexp: t.expected_lesions.join(", "),
                 lsass: t.assessed_lesions.join(", "),
             })
+        })
+        .collect()
+}
+
+fn evaluator_usage(lesions: &[LesionRecord], timepoints: &[TimePoint]) -> Vec<EvaluatorUsage> {
+    let mut by: BTreeMap<&str, (EvaluatorUsage, std::collections::BTreeSet<&str>)> =
+        BTreeMap::new();
+    for l in lesions {
+        let e = by.entry(l.evaluator.as_str()).or_default();
+        e.0.lesion_records += 1;
+        e.1.insert(l.subject.as_str());
+    }
+    for t in timepoints {
+        let e = by.entry(t.evaluator.as_str()).or_default();
+        e.1.insert(t.subject.as_str());
+        if t.baseline {
+            e.0.baseline_timepoints += 1;
+        } else {
+            e.0.post_baseline_timepoints += 1;
+            if t.overall == Some(Response::Ne) {
+                e.0.post_baseline_ne += 1;
+            }
+            if t.baseline_sum.is_none() && !t.expected_lesions.is_empty() {
+                e.0.incomplete_baseline += 1;
+            }
+        }
+    }
+    by.into_iter()
+        .map(|(ev, (mut u, subj))| {
+            u.evaluator = ev.to_string();
+            u.subjects = subj.len();
+            u
         })
         .collect()
 }

@@ -3,8 +3,11 @@
 //! diameters, the nadir and the percent changes.
 //!
 //! Conventions (all from §2.1 unless stated):
-//! - Baseline = the last assessment on or before the reference date (randomisation; admiral's
-//!   ADTR `BASE` = last value with ADY ≤ 1); without a reference date, the first assessment.
+//! - Baseline = the last assessment marked as baseline by the SDTM flag (`TRBLFL`/`TRLOBXFL`
+//!   = Y, or `baseline = y` in the lesion CSV); else the last one whose `EPOCH` or visit name
+//!   says SCREENING/BASELINE; else the last assessment on or before the reference date
+//!   (randomisation; admiral's ADTR `BASE` = last value with ADY ≤ 1); else the first
+//!   assessment ([`BaselineMark`]). Assessments before the baseline are not evaluated.
 //! - Target measurement: short axis for nodal targets; longest diameter (RECIST 1.1) or the
 //!   viable (arterially enhancing) diameter (mRECIST, §2.2) otherwise. `absent` = 0 mm,
 //!   `too_small` = 5 mm.
@@ -34,7 +37,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::Serialize;
 
 use super::dates::{impute, DateRules};
-use super::lesions::{LesionCategory, LesionRecord, LesionStatus};
+use super::lesions::{BaselineMark, LesionCategory, LesionRecord, LesionStatus};
 use super::{Criteria, Millimetres, Response};
 use tm_model::date::Date;
 
@@ -208,6 +211,7 @@ fn pct(num: i64, den: i64) -> Option<f64> {
 struct Assessment<'a> {
     date: Date,
     visitnum: Option<f64>,
+    mark: BaselineMark,
     records: Vec<&'a LesionRecord>,
 }
 
@@ -224,15 +228,16 @@ pub fn evaluate(
         let Some(d) = impute(&r.date_text, rules.measurement) else {
             continue;
         };
-        groups
+        let a = groups
             .entry(r.assessment_key())
             .or_insert_with(|| Assessment {
                 date: d.date,
                 visitnum: r.visitnum,
+                mark: BaselineMark::None,
                 records: Vec::new(),
-            })
-            .records
-            .push(r);
+            });
+        a.mark = a.mark.max(r.baseline_mark);
+        a.records.push(r);
     }
     let mut list: Vec<Assessment> = groups.into_values().collect();
     list.sort_by(|a, b| {
@@ -245,9 +250,16 @@ pub fn evaluate(
     if list.is_empty() {
         return Vec::new();
     }
-    let base_idx = match reference {
-        Some(refd) => list.iter().rposition(|a| a.date <= refd),
-        None => Some(0),
+    // Baseline: the last assessment with the strongest mark (--BLFL, then EPOCH / visit
+    // name), else the last on or before the reference date, else the first.
+    let strongest = list.iter().map(|a| a.mark).max().unwrap_or_default();
+    let base_idx = if strongest > BaselineMark::None {
+        list.iter().rposition(|a| a.mark == strongest)
+    } else {
+        match reference {
+            Some(refd) => list.iter().rposition(|a| a.date <= refd),
+            None => Some(0),
+        }
     };
     let mut notes_base = Vec::new();
     let base_idx = base_idx.unwrap_or_else(|| {

@@ -294,7 +294,7 @@ fn bench_match(
         let facts = PatientFacts::new(patient, cfg.clone());
         let mut results: Vec<tm_matcher::TrialResult> = trials
             .iter()
-            .map(|(i, c)| evaluate_trial(i, c, &facts, true))
+            .map(|(i, c)| evaluate_trial(i, c, &facts))
             .collect();
         explained = results.iter().map(|r| (r.verdict, r.unknowns)).collect();
         criteria = results.iter().map(|r| r.criteria.len()).sum();
@@ -499,7 +499,7 @@ fn bench_match_all(ctx: &Ctx, dir: &Path, as_of: &Option<String>) -> Result<(), 
             };
             let mut explained: Vec<Option<(Verdict, usize)>> = Vec::with_capacity(trials.len());
             for (info, c) in trials {
-                match guarded(|| evaluate_trial(info, c, &facts, true)) {
+                match guarded(|| evaluate_trial(info, c, &facts)) {
                     Ok(r) => {
                         row.counts[usize::from(r.verdict.rank())] += 1;
                         explained.push(Some((r.verdict, r.unknowns)));

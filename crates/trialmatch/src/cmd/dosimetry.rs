@@ -9,7 +9,7 @@ use tm_clinical::y90::{
     DosimetryConfig, GY_KG_PER_GBQ_49_38, GY_KG_PER_GBQ_49_67, GY_KG_PER_GBQ_50,
 };
 use tm_outcomes::dosimetry::{
-    read_dosimetry_csv, report, MassInput, Microsphere, SkippedRow, TreatmentInput,
+    read_dosimetry_csv, readable, report, MassInput, Microsphere, SkippedRow, TreatmentInput,
 };
 
 use crate::ctx::write_stdout;
@@ -75,6 +75,60 @@ fn mass(kg: Option<f64>, ml: Option<f64>) -> Option<MassInput> {
     kg.map(MassInput::Kg).or(ml.map(MassInput::VolumeMl))
 }
 
+/// Numeric flags must be finite and within their physical range (issue 29: `--activity NaN`
+/// is a usage error, not a report of nulls). Numbers in messages are readable.
+fn check_flags(args: &Args) -> Result<(), CliError> {
+    let inf = f64::INFINITY;
+    let checks: [(&str, Option<f64>, f64, f64, bool); 12] = [
+        ("--activity", args.activity, 0.0, inf, true),
+        ("--lsf", args.lsf, 0.0, 100.0, false),
+        ("--residual", Some(args.residual), 0.0, 100.0, false),
+        ("--hours", Some(args.hours), 0.0, inf, false),
+        ("--target-mass", args.target_mass, 0.0, inf, true),
+        ("--target-volume", args.target_volume, 0.0, inf, true),
+        ("--lung-mass", args.lung_mass, 0.0, inf, true),
+        (
+            "--prior-lung-dose",
+            Some(args.prior_lung_dose),
+            0.0,
+            inf,
+            false,
+        ),
+        ("--tn", args.tn, 0.0, inf, true),
+        ("--tumour-mass", args.tumour_mass, 0.0, inf, true),
+        ("--tumour-volume", args.tumour_volume, 0.0, inf, true),
+        (
+            "--normal-mass",
+            args.normal_mass.or(args.normal_volume),
+            0.0,
+            inf,
+            true,
+        ),
+    ];
+    for (flag, value, min, max, strictly_positive) in checks {
+        let Some(v) = value else { continue };
+        if !v.is_finite() {
+            return Err(CliError::usage(format!(
+                "{flag}: {} is not a finite number",
+                readable(v)
+            )));
+        }
+        let below = if strictly_positive { v <= min } else { v < min };
+        if below || v > max {
+            let range = match (strictly_positive, max.is_finite()) {
+                (true, _) => "> 0".to_string(),
+                (false, true) => format!("{}–{}", readable(min), readable(max)),
+                (false, false) => format!("≥ {}", readable(min)),
+            };
+            return Err(CliError::usage(format!(
+                "{flag}: {} is outside the accepted range ({range})",
+                readable(v)
+            )));
+        }
+    }
+    Ok(())
+}
+
 pub fn run(ctx: &Ctx, args: Args) -> Result<(), CliError> {
     let k = match args.coefficient.as_str() {
         "49.38" => GY_KG_PER_GBQ_49_38,
@@ -93,6 +147,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<(), CliError> {
                 .map_err(|e| CliError::failure(format!("{}: {e}", p.display())))?
         }
         (None, Some(a), Some(l)) => {
+            check_flags(&args)?;
             let mut t = TreatmentInput::new(&args.patient, a, l);
             t.residual_pct = args.residual;
             t.hours_since_calibration = args.hours;
@@ -126,6 +181,15 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<(), CliError> {
         )));
     }
     let rep = report(&inputs, skipped, &cfg);
+    // Nothing computable (every treatment stopped at the delivered activity): a failure.
+    if rep.treatments.iter().all(|t| t.delivered_gbq.is_none()) {
+        let first = rep
+            .treatments
+            .iter()
+            .find_map(|t| t.errors.first().map(|e| format!("{}: {e}", t.patient)))
+            .unwrap_or_else(|| "no treatment could be computed".into());
+        return Err(CliError::failure(format!("nothing computed: {first}")));
+    }
     if ctx.json {
         write_stdout(&format!("{}\n", serde_json::to_string_pretty(&rep)?));
     } else if !ctx.quiet {

@@ -53,7 +53,7 @@ impl Bar {
 
 impl Progress for Bar {
     fn input(&mut self, name: &str) {
-        self.0.set_message(name.to_string());
+        self.0.set_message(crate::esc::text(name));
     }
     fn advance(&mut self, bytes: u64) {
         self.0.inc(bytes);
@@ -93,7 +93,7 @@ pub fn print_summary(ctx: &Ctx, store: &Store, run: &ImportRun) -> Result<(), Cl
             run.records,
             run.files,
             if run.files == 1 { "" } else { "s" },
-            ctx.db.display()
+            crate::esc::path(&ctx.db)
         );
         outln!("  imported   {:>6}  new trials", s.imported);
         outln!(
@@ -127,17 +127,22 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<(), CliError> {
             "no files to import (nothing could be read)",
         ));
     }
-    let mut store = ctx.open_store()?;
     let inputs: Vec<Input> = files.into_iter().map(Input::Path).collect();
     let mut bar = Bar::new(&inputs, !ctx.quiet);
-    let mut run = tm_app::import::import(&mut store, &inputs, args.batch_size, &mut bar)?;
+    // An import that creates the store and reads nothing removes it again.
+    let tm_app::import::PathImport {
+        mut run,
+        store,
+        removed,
+    } = tm_app::import::import_path(&ctx.db, &inputs, args.batch_size, &mut bar)?;
     run.rejections
         .splice(0..0, walk_errors.into_iter().map(Rejection::from));
     print_summary(ctx, &store, &run)?;
     if run.records == 0 {
         return Err(CliError::failure(format!(
-            "nothing could be read: {} rejected",
-            run.rejections.len()
+            "nothing could be read: {} rejected{}",
+            run.rejections.len(),
+            if removed { " (no store created)" } else { "" }
         )));
     }
     Ok(())

@@ -48,12 +48,15 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<(), CliError> {
         filter.status.is_some() || !filter.phases.is_empty() || filter.condition.is_some();
     if trials.is_empty() {
         if filtered {
-            outln!("No trials match these filters in {}.", ctx.db.display());
+            outln!(
+                "No trials match these filters in {}.",
+                crate::esc::path(&ctx.db)
+            );
         } else {
             outln!(
                 "No trials in {} yet. Import some:\n  trialmatch import examples/seeds\n\
                  or load the five bundled example trials:\n  trialmatch demo",
-                ctx.db.display()
+                crate::esc::path(&ctx.db)
             );
         }
         return Ok(());

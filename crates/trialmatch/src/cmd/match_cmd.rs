@@ -2,8 +2,9 @@
 //! [--planned-start DATE] [--any-status] [--condition TEXT] [--phase P]
 //! [--country NAME] [--json] [--verbose]`: screens one patient against the
 //! trials in the store (tm-matcher). Compiled criteria are read from the
-//! store for the current compiler version, else compiled and stored
-//! (tm-app: the screening is `tm_app::App::screen`).
+//! store (opened read-only; never created or written) for the current
+//! compiler version, else compiled in memory (tm-app: the screening is
+//! `tm_app::App::screen`, the caching rule `tm_app::compiled`).
 
 use std::time::Instant;
 
@@ -73,7 +74,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<(), CliError> {
     let read = tm_patient::read_path(&args.patient)
         .map_err(|e| CliError::failure(format!("cannot read patient: {e}")))?;
     for e in &read.errors {
-        eprintln!("{e}");
+        eprintln!("{}", crate::esc::text(&e.to_string()));
     }
     let patient = tm_app::patient::select(&read, args.patient_id.as_deref())
         .map_err(|_| CliError::failure(format!("no patient in {}", args.patient.display())))?;

@@ -41,7 +41,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<(), CliError> {
     let report = tm_patient::read_path(&args.file).map_err(|e| CliError::failure(e.to_string()))?;
     let as_of = args.as_of.unwrap_or_else(Date::today);
     for e in &report.errors {
-        eprintln!("{e}");
+        eprintln!("{}", crate::esc::text(&e.to_string()));
     }
     if report.patients.is_empty() {
         return Err(CliError::failure(format!(

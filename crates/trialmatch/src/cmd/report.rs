@@ -46,7 +46,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<(), CliError> {
                     ctx.db.display()
                 ))
             };
-            let store = ctx.open_existing_store()?.ok_or_else(not_found)?;
+            let store = ctx.open_read_store()?;
             Some(store.get_trial(id)?.ok_or_else(not_found)?)
         }
     };

@@ -29,6 +29,11 @@ pub struct Args {
     /// the measurements.
     #[arg(long, default_value = "auto", value_parser = ["auto", "rs", "derived"])]
     pub source: String,
+    /// Restrict to one evaluator (SDTM `--EVAL`/`--EVALID`: `INVESTIGATOR`, `RADIOLOGIST 1`,
+    /// or the full `INDEPENDENT ASSESSOR RADIOLOGIST 1`); its responses make BOR and the
+    /// endpoints. Default: every evaluator is read, `INVESTIGATOR` is primary.
+    #[arg(long, value_name = "NAME")]
+    pub evaluator: Option<String>,
     /// Write adrs.csv, adtte.csv, adtr.csv and timepoints.csv to this directory.
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
@@ -61,6 +66,11 @@ pub struct Args {
     /// (the "≥ 2 missed assessments" rule; off by default).
     #[arg(long, value_name = "DAYS")]
     pub missed_assessment_gap: Option<i32>,
+    /// Do not censor PFS/TTP/DoR at the start of a new anticancer therapy (by default a
+    /// record whose event follows a new therapy (CM/PR/EX, NACTDT, lesion-CSV
+    /// new_therapy_date) is censored at the last assessment on or before it: FDA 2018 / EMA).
+    #[arg(long)]
+    pub no_new_therapy_censoring: bool,
     /// Confidence level of every interval.
     #[arg(long, default_value_t = 0.95)]
     pub conf_level: f64,
@@ -77,6 +87,7 @@ fn options(args: &Args) -> Result<ResponseOptions, CliError> {
         "derived" => OvrSource::Derived,
         _ => OvrSource::Auto,
     };
+    o.evaluator = args.evaluator.clone();
     o.bor.confirmation_days = args.confirmation_days;
     o.bor.sd_min_days = args.sd_min_days;
     o.bor.max_ne_between = args.max_ne;
@@ -89,6 +100,7 @@ fn options(args: &Args) -> Result<ResponseOptions, CliError> {
         .parse::<Denominator>()
         .map_err(CliError::usage)?;
     o.endpoints.missed_assessment_gap_days = args.missed_assessment_gap;
+    o.endpoints.censor_new_therapy = !args.no_new_therapy_censoring;
     if !(args.conf_level > 0.0 && args.conf_level < 1.0) {
         return Err(CliError::usage("--conf-level must be between 0 and 1"));
     }
@@ -148,6 +160,106 @@ fn pct(x: Option<f64>) -> String {
 
 fn days(x: Option<f64>) -> String {
     x.map(|v| format!("{v:.0}")).unwrap_or_else(|| "NR".into())
+}
+
+/// "Used / skipped" lines: what the pipeline read and left out.
+fn usage_lines(s: &mut String, rep: &ResponseReport) {
+    let u = &rep.input_usage;
+    let _ = writeln!(s, "Primary evaluator: {}", u.primary_evaluator);
+    if let Some(t) = &u.sdtm {
+        let list = |m: &std::collections::BTreeMap<String, usize>| {
+            m.iter()
+                .map(|(k, v)| format!("{k} {v}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let _ = writeln!(
+            s,
+            "Used: TR {}/{} rows, TU {}/{} rows, RS {} rows; evaluators seen: {}",
+            t.tr_rows_used,
+            t.tr_rows,
+            t.tu_rows_used,
+            t.tu_rows,
+            t.rs_rows - t.rs_rows_other_evaluator,
+            t.evaluators.join("; ")
+        );
+        let mut skipped = Vec::new();
+        if !t.tr_summary_rows.is_empty() {
+            skipped.push(format!(
+                "TR summary records (not lesions): {}",
+                list(&t.tr_summary_rows)
+            ));
+        }
+        if !t.tr_unknown_tests.is_empty() {
+            skipped.push(format!(
+                "TR tests not used by the response rules: {}",
+                list(&t.tr_unknown_tests)
+            ));
+        }
+        let other =
+            t.tr_rows_other_evaluator + t.tu_rows_other_evaluator + t.rs_rows_other_evaluator;
+        if other > 0 {
+            skipped.push(format!("{other} TU/TR/RS rows of other evaluators"));
+        }
+        if t.tr_rows_without_lesion > 0 {
+            skipped.push(format!(
+                "{} TR rows without a TU lesion or TRGRPID",
+                t.tr_rows_without_lesion
+            ));
+        }
+        if !skipped.is_empty() {
+            let _ = writeln!(s, "Skipped: {}", skipped.join("; "));
+        }
+        if t.tr_rows_linked_across_evaluators > 0 {
+            let _ = writeln!(
+                s,
+                "Linked: {} TR rows to another evaluator's TU lesion (TRLNKID = TULNKID)",
+                t.tr_rows_linked_across_evaluators
+            );
+        }
+    }
+    if let Some(n) = u.lesion_rows_used {
+        let _ = writeln!(
+            s,
+            "Used: {n} lesion rows; skipped {} (listed below)",
+            rep.skipped.len()
+        );
+    }
+    if u.new_therapy_subjects > 0 {
+        let _ = writeln!(
+            s,
+            "New anticancer therapy: {} subjects; {} PFS records censored at the last assessment before it{}",
+            u.new_therapy_subjects,
+            u.pfs_censored_new_therapy,
+            if rep.options.endpoints.censor_new_therapy {
+                ""
+            } else {
+                " (censoring off: --no-new-therapy-censoring)"
+            }
+        );
+    }
+    if u.rs_records_used > 0 {
+        let _ = writeln!(s, "Used: {} RS OVRLRESP records", u.rs_records_used);
+    }
+    for e in &u.evaluators {
+        let _ = writeln!(
+            s,
+            "Derived time points, {}: {} subjects, {} baseline, {} post-baseline, {} NE{}",
+            e.evaluator,
+            e.subjects,
+            e.baseline_timepoints,
+            e.post_baseline_timepoints,
+            e.post_baseline_ne,
+            if e.incomplete_baseline > 0 {
+                format!(
+                    " ({} with incomplete baseline targets)",
+                    e.incomplete_baseline
+                )
+            } else {
+                String::new()
+            }
+        );
+    }
 }
 
 fn human(rep: &ResponseReport, all: bool) -> String {
@@ -260,7 +372,7 @@ fn human(rep: &ResponseReport, all: bool) -> String {
             );
         }
     }
-    if let Some(a) = &rep.rs_agreement {
+    if let Some(a) = rep.rs_agreement.as_ref().filter(|a| a.compared > 0) {
         let _ = writeln!(s);
         let _ = writeln!(
             s,
@@ -282,6 +394,8 @@ fn human(rep: &ResponseReport, all: bool) -> String {
             );
         }
     }
+    let _ = writeln!(s);
+    usage_lines(&mut s, rep);
     if !rep.warnings.is_empty() || !rep.skipped.is_empty() {
         let _ = writeln!(s);
         for w in &rep.warnings {

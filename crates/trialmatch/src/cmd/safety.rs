@@ -36,6 +36,10 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<(), CliError> {
         arm_variable: args.arm.to_ascii_uppercase(),
     };
     let report = analyze(&input, &opts).map_err(CliError::failure)?;
+    // Every unreadable row, as file:line: reason (issue 29: nothing is skipped silently).
+    for k in &report.skipped {
+        eprintln!("{}:{}: {}", k.file, k.line, k.reason);
+    }
     if ctx.json {
         write_stdout(&format!("{}\n", serde_json::to_string_pretty(&report)?));
     } else if !ctx.quiet {

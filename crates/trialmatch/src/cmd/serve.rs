@@ -31,17 +31,12 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<(), CliError> {
             args.addr
         )));
     }
-    if !ctx.db.exists() {
-        return Err(CliError::failure(format!(
-            "no store at {} (run trialmatch import or trialmatch demo first)",
-            ctx.db.display()
-        )));
-    }
     let app = Arc::new(tm_app::App::service(&ctx.db));
+    // No store → `no store at PATH (run `trialmatch import` first)`, exit 1
+    // (serve never creates one; it reads through a read-only connection).
+    app.require_store()?;
     let registry = app.registry()?;
-    let tokens = app
-        .with_store(|s| Ok(s.token_hashes()?.len()))?
-        .unwrap_or(0);
+    let tokens = app.with_store(|s| Ok(s.token_hashes()?.len()))?;
     if args.no_auth {
         eprintln!(
             "WARNING: --no-auth: the patient and import routes accept requests WITHOUT a token."

@@ -13,6 +13,10 @@ const MAX_LOCATIONS: usize = 15;
 pub struct Args {
     /// NCT id (any case), other registry id, derived TM- id or alias.
     pub id: String,
+    /// Print the posted results (participant flow, baseline, outcome
+    /// measures, adverse events) as tables instead of the trial summary.
+    #[arg(long)]
+    pub results: bool,
 }
 
 /// `show --json`: the normalised trial with its schema version.
@@ -42,6 +46,8 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<(), CliError> {
             trial: &trial,
         };
         outln!("{}", serde_json::to_string_pretty(&out)?);
+    } else if args.results {
+        crate::ctx::write_stdout(&super::results_view::render(&trial));
     } else {
         crate::ctx::write_stdout(&render(&trial));
     }
@@ -200,6 +206,9 @@ pub fn render(t: &Trial) -> String {
         }
     }
 
+    if t.results.is_some() {
+        let _ = writeln!(o, "\nResults posted: trialmatch show {} --results", t.id);
+    }
     if !t.sources.is_empty() {
         let _ = writeln!(o, "\nSources");
         for (i, s) in t.sources.iter().enumerate() {

@@ -763,11 +763,39 @@ impl<'p> PatientFacts<'p> {
         match &o.value {
             Some(ObsValue::Quantity(q)) => {
                 let rr = o.reference_range.as_ref();
-                let (lo, hi) = match o.comparator.as_deref() {
+                let (mut lo, mut hi) = match o.comparator.as_deref() {
                     Some("<") | Some("<=") => (f64::NEG_INFINITY, q.value),
                     Some(">") | Some(">=") => (q.value, f64::INFINITY),
                     _ => (q.value, q.value),
                 };
+                // Conflicting values on the same day (issue 29): the value is
+                // the interval they span, so the leaf is decided only when
+                // every one of them decides it the same way — never by
+                // which came first in the file.
+                if o.effective.is_some() {
+                    let same_day = self
+                        .obs
+                        .get(field)
+                        .into_iter()
+                        .flatten()
+                        .filter(|x| !std::ptr::eq(**x, o) && x.effective == o.effective);
+                    for x in same_day {
+                        let Some(xq) = x.quantity() else { continue };
+                        if let Ok(c) = tm_units::convert(xq, &q.unit, Some(field)) {
+                            lo = lo.min(c.value);
+                            hi = hi.max(c.value);
+                        }
+                    }
+                    if lo != hi && o.comparator.is_none() {
+                        out.note = Some(format!(
+                            "conflicting values on {}: {} to {} {} (flagged; decided only if all agree)",
+                            date_str(o.effective).unwrap_or_default(),
+                            fmt_num(lo),
+                            fmt_num(hi),
+                            q.unit
+                        ));
+                    }
+                }
                 let mut v = Val {
                     lo,
                     hi,

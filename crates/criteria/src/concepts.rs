@@ -7,6 +7,7 @@
 //! sanity limits used to decide a thousands-vs-decimal separator (§7.1:
 //! 150,000/µL = 150 × 10⁹/L), not clinical limits.
 
+use std::borrow::Cow;
 use std::sync::LazyLock;
 
 use regex::Regex;
@@ -38,14 +39,22 @@ pub struct ConceptDef {
     pub range: (f64, f64),
     /// Case-insensitive regex; `(?-i:…)` inside for case-sensitive
     /// abbreviations.
-    pub pattern: &'static str,
+    pub pattern: Cow<'static, str>,
+}
+
+/// One hand pattern: concept ids (lexicon), the compiler's reading unit
+/// and plausible range (see [`ConceptDef`]), the regex.
+struct Hand {
+    ids: &'static [&'static str],
+    unit: Option<&'static str>,
+    range: (f64, f64),
+    pattern: &'static str,
 }
 
 macro_rules! c {
-    ($ids:expr, $cat:ident, $unit:expr, $lo:expr, $hi:expr, $pat:expr) => {
-        ConceptDef {
+    ($ids:expr, $unit:expr, $lo:expr, $hi:expr, $pat:expr) => {
+        Hand {
             ids: $ids,
-            cat: Cat::$cat,
             unit: $unit,
             range: ($lo, $hi),
             pattern: $pat,
@@ -56,13 +65,17 @@ macro_rules! c {
 /// Abbreviation in parentheses after a full name: ` (ANC)`.
 const ABBR: &str = r"(?:\s*\((?-i:[A-Z][A-Za-z0-9\-/ ]{0,10})\))?";
 
-/// The table. Order matters only for equal-length overlaps (first wins).
-pub static DEFS: LazyLock<Vec<ConceptDef>> = LazyLock::new(|| {
+/// The hand patterns, keyed by lexicon concept id: only what a phrase
+/// list cannot say (optional words, alternatives inside a phrase, `ALT/AST`
+/// naming two concepts, negated forms, long descriptive phrases). Every
+/// other concept the compiler reads comes from the lexicon's phrases
+/// (`"compile": true`, [`phrase_pattern`]). The mention category of every
+/// entry is the lexicon's ([`tm_lexicon::Concept::mention`]).
+static HAND: LazyLock<Vec<Hand>> = LazyLock::new(|| {
     vec![
         // --- labs (§7.1) ---
         c!(
             &["anc"],
-            Measure,
             Some("10*9/L"),
             0.01,
             100.0,
@@ -70,7 +83,6 @@ pub static DEFS: LazyLock<Vec<ConceptDef>> = LazyLock::new(|| {
         ),
         c!(
             &["platelets"],
-            Measure,
             Some("10*9/L"),
             1.0,
             2000.0,
@@ -78,7 +90,6 @@ pub static DEFS: LazyLock<Vec<ConceptDef>> = LazyLock::new(|| {
         ),
         c!(
             &["wbc"],
-            Measure,
             Some("10*9/L"),
             0.1,
             500.0,
@@ -86,7 +97,6 @@ pub static DEFS: LazyLock<Vec<ConceptDef>> = LazyLock::new(|| {
         ),
         c!(
             &["lymphocytes"],
-            Measure,
             Some("10*9/L"),
             0.01,
             200.0,
@@ -94,7 +104,6 @@ pub static DEFS: LazyLock<Vec<ConceptDef>> = LazyLock::new(|| {
         ),
         c!(
             &["inkt_cells"],
-            Measure,
             Some("/mL"),
             0.0,
             1e9,
@@ -102,7 +111,6 @@ pub static DEFS: LazyLock<Vec<ConceptDef>> = LazyLock::new(|| {
         ),
         c!(
             &["hemoglobin"],
-            Measure,
             Some("g/L"),
             20.0,
             250.0,
@@ -110,7 +118,6 @@ pub static DEFS: LazyLock<Vec<ConceptDef>> = LazyLock::new(|| {
         ),
         c!(
             &["total_bilirubin"],
-            Measure,
             Some("umol/L"),
             1.0,
             1000.0,
@@ -118,7 +125,6 @@ pub static DEFS: LazyLock<Vec<ConceptDef>> = LazyLock::new(|| {
         ),
         c!(
             &["alt", "ast"],
-            Measure,
             Some("U/L"),
             1.0,
             10000.0,
@@ -126,7 +132,6 @@ pub static DEFS: LazyLock<Vec<ConceptDef>> = LazyLock::new(|| {
         ),
         c!(
             &["alt"],
-            Measure,
             Some("U/L"),
             1.0,
             10000.0,
@@ -134,7 +139,6 @@ pub static DEFS: LazyLock<Vec<ConceptDef>> = LazyLock::new(|| {
         ),
         c!(
             &["ast"],
-            Measure,
             Some("U/L"),
             1.0,
             10000.0,
@@ -142,7 +146,6 @@ pub static DEFS: LazyLock<Vec<ConceptDef>> = LazyLock::new(|| {
         ),
         c!(
             &["alp"],
-            Measure,
             Some("U/L"),
             1.0,
             10000.0,
@@ -150,7 +153,6 @@ pub static DEFS: LazyLock<Vec<ConceptDef>> = LazyLock::new(|| {
         ),
         c!(
             &["albumin"],
-            Measure,
             Some("g/L"),
             5.0,
             80.0,
@@ -158,7 +160,6 @@ pub static DEFS: LazyLock<Vec<ConceptDef>> = LazyLock::new(|| {
         ),
         c!(
             &["crcl"],
-            Measure,
             Some("mL/min"),
             1.0,
             300.0,
@@ -166,7 +167,6 @@ pub static DEFS: LazyLock<Vec<ConceptDef>> = LazyLock::new(|| {
         ),
         c!(
             &["egfr"],
-            Measure,
             Some("mL/min/{1.73_m2}"),
             1.0,
             300.0,
@@ -174,7 +174,6 @@ pub static DEFS: LazyLock<Vec<ConceptDef>> = LazyLock::new(|| {
         ),
         c!(
             &["creatinine"],
-            Measure,
             Some("umol/L"),
             5.0,
             3000.0,
@@ -182,7 +181,6 @@ pub static DEFS: LazyLock<Vec<ConceptDef>> = LazyLock::new(|| {
         ),
         c!(
             &["inr"],
-            Measure,
             Some("{INR}"),
             0.5,
             20.0,
@@ -190,7 +188,6 @@ pub static DEFS: LazyLock<Vec<ConceptDef>> = LazyLock::new(|| {
         ),
         c!(
             &["aptt"],
-            Measure,
             Some("s"),
             5.0,
             300.0,
@@ -198,7 +195,6 @@ pub static DEFS: LazyLock<Vec<ConceptDef>> = LazyLock::new(|| {
         ),
         c!(
             &["pt"],
-            Measure,
             Some("s"),
             5.0,
             200.0,
@@ -206,7 +202,6 @@ pub static DEFS: LazyLock<Vec<ConceptDef>> = LazyLock::new(|| {
         ),
         c!(
             &["lvef"],
-            Measure,
             Some("%"),
             5.0,
             90.0,
@@ -214,7 +209,6 @@ pub static DEFS: LazyLock<Vec<ConceptDef>> = LazyLock::new(|| {
         ),
         c!(
             &["fev1_fvc"],
-            Measure,
             Some("%"),
             10.0,
             100.0,
@@ -222,7 +216,6 @@ pub static DEFS: LazyLock<Vec<ConceptDef>> = LazyLock::new(|| {
         ),
         c!(
             &["fev1"],
-            Measure,
             Some("L"),
             0.1,
             8.0,
@@ -230,7 +223,6 @@ pub static DEFS: LazyLock<Vec<ConceptDef>> = LazyLock::new(|| {
         ),
         c!(
             &["mvv"],
-            Measure,
             Some("L/min"),
             5.0,
             300.0,
@@ -238,7 +230,6 @@ pub static DEFS: LazyLock<Vec<ConceptDef>> = LazyLock::new(|| {
         ),
         c!(
             &["glucose_fasting"],
-            Measure,
             Some("mmol/L"),
             1.0,
             60.0,
@@ -246,7 +237,6 @@ pub static DEFS: LazyLock<Vec<ConceptDef>> = LazyLock::new(|| {
         ),
         c!(
             &["glucose"],
-            Measure,
             Some("mmol/L"),
             1.0,
             60.0,
@@ -254,7 +244,6 @@ pub static DEFS: LazyLock<Vec<ConceptDef>> = LazyLock::new(|| {
         ),
         c!(
             &["sbp"],
-            Measure,
             Some("mm[Hg]"),
             50.0,
             300.0,
@@ -262,7 +251,6 @@ pub static DEFS: LazyLock<Vec<ConceptDef>> = LazyLock::new(|| {
         ),
         c!(
             &["dbp"],
-            Measure,
             Some("mm[Hg]"),
             20.0,
             200.0,
@@ -270,7 +258,6 @@ pub static DEFS: LazyLock<Vec<ConceptDef>> = LazyLock::new(|| {
         ),
         c!(
             &["icg_r15"],
-            Measure,
             Some("%"),
             0.0,
             100.0,
@@ -278,7 +265,6 @@ pub static DEFS: LazyLock<Vec<ConceptDef>> = LazyLock::new(|| {
         ),
         c!(
             &["hbv_dna"],
-            Measure,
             Some("[IU]/mL"),
             0.0,
             1e12,
@@ -286,7 +272,6 @@ pub static DEFS: LazyLock<Vec<ConceptDef>> = LazyLock::new(|| {
         ),
         c!(
             &["hcv_rna"],
-            Measure,
             Some("[IU]/mL"),
             0.0,
             1e12,
@@ -294,7 +279,6 @@ pub static DEFS: LazyLock<Vec<ConceptDef>> = LazyLock::new(|| {
         ),
         c!(
             &["afp"],
-            Measure,
             Some("ng/mL"),
             0.0,
             1e7,
@@ -302,7 +286,6 @@ pub static DEFS: LazyLock<Vec<ConceptDef>> = LazyLock::new(|| {
         ),
         c!(
             &["maa_lung_dose_gy"],
-            Measure,
             Some("Gy"),
             0.0,
             500.0,
@@ -310,7 +293,6 @@ pub static DEFS: LazyLock<Vec<ConceptDef>> = LazyLock::new(|| {
         ),
         c!(
             &["lung_shunt_fraction"],
-            Measure,
             Some("%"),
             0.0,
             100.0,
@@ -318,7 +300,6 @@ pub static DEFS: LazyLock<Vec<ConceptDef>> = LazyLock::new(|| {
         ),
         c!(
             &["tumour_burden_pct"],
-            Measure,
             Some("%"),
             0.0,
             100.0,
@@ -326,7 +307,6 @@ pub static DEFS: LazyLock<Vec<ConceptDef>> = LazyLock::new(|| {
         ),
         c!(
             &["life_expectancy"],
-            Measure,
             Some("mo"),
             0.0,
             600.0,
@@ -334,23 +314,14 @@ pub static DEFS: LazyLock<Vec<ConceptDef>> = LazyLock::new(|| {
         ),
         c!(
             &["age"],
-            Measure,
             Some("a"),
             0.0,
             120.0,
             r"age[ds]?|(?:years\s+)?of\s+age"
         ),
-        c!(
-            &["weight"],
-            Measure,
-            Some("kg"),
-            1.0,
-            400.0,
-            r"(?:body\s+)?weight"
-        ),
+        c!(&["weight"], Some("kg"), 1.0, 400.0, r"(?:body\s+)?weight"),
         c!(
             &["bmi"],
-            Measure,
             Some("kg/m2"),
             8.0,
             100.0,
@@ -358,7 +329,6 @@ pub static DEFS: LazyLock<Vec<ConceptDef>> = LazyLock::new(|| {
         ),
         c!(
             &["prednisone_equivalent_dose"],
-            Measure,
             Some("mg/d"),
             0.0,
             2000.0,
@@ -367,7 +337,6 @@ pub static DEFS: LazyLock<Vec<ConceptDef>> = LazyLock::new(|| {
         // --- scores and stages (§1) ---
         c!(
             &["child_pugh_score"],
-            Score,
             None,
             5.0,
             15.0,
@@ -375,7 +344,6 @@ pub static DEFS: LazyLock<Vec<ConceptDef>> = LazyLock::new(|| {
         ),
         c!(
             &["ecog"],
-            Score,
             None,
             0.0,
             5.0,
@@ -383,7 +351,6 @@ pub static DEFS: LazyLock<Vec<ConceptDef>> = LazyLock::new(|| {
         ),
         c!(
             &["karnofsky"],
-            Score,
             None,
             0.0,
             100.0,
@@ -391,23 +358,14 @@ pub static DEFS: LazyLock<Vec<ConceptDef>> = LazyLock::new(|| {
         ),
         c!(
             &["bclc_stage"],
-            Score,
             None,
             0.0,
             4.0,
             r"(?:barcelona\s+clinic\s+liver\s+cancer|(?-i:BCLC))(?:\s+stag(?:e|ing))?"
         ),
-        c!(
-            &["albi_grade"],
-            Score,
-            None,
-            1.0,
-            3.0,
-            r"(?-i:ALBI)(?:\s+grade)?"
-        ),
+        c!(&["albi_grade"], None, 1.0, 3.0, r"(?-i:ALBI)(?:\s+grade)?"),
         c!(
             &["up_to_seven"],
-            Score,
             None,
             0.0,
             100.0,
@@ -415,7 +373,6 @@ pub static DEFS: LazyLock<Vec<ConceptDef>> = LazyLock::new(|| {
         ),
         c!(
             &["ctcae_grade"],
-            Score,
             None,
             0.0,
             5.0,
@@ -424,7 +381,6 @@ pub static DEFS: LazyLock<Vec<ConceptDef>> = LazyLock::new(|| {
         // --- conditions (§8) ---
         c!(
             &["hcc"],
-            Condition,
             None,
             0.0,
             0.0,
@@ -434,7 +390,6 @@ pub static DEFS: LazyLock<Vec<ConceptDef>> = LazyLock::new(|| {
         // HCC absent (`negated_mention`).
         c!(
             &["hcc"],
-            Condition,
             None,
             0.0,
             0.0,
@@ -442,7 +397,6 @@ pub static DEFS: LazyLock<Vec<ConceptDef>> = LazyLock::new(|| {
         ),
         c!(
             &["liver_metastases"],
-            Condition,
             None,
             0.0,
             0.0,
@@ -450,7 +404,6 @@ pub static DEFS: LazyLock<Vec<ConceptDef>> = LazyLock::new(|| {
         ),
         c!(
             &["liver_dominant_metastases"],
-            Condition,
             None,
             0.0,
             0.0,
@@ -458,7 +411,6 @@ pub static DEFS: LazyLock<Vec<ConceptDef>> = LazyLock::new(|| {
         ),
         c!(
             &["net"],
-            Condition,
             None,
             0.0,
             0.0,
@@ -467,7 +419,6 @@ pub static DEFS: LazyLock<Vec<ConceptDef>> = LazyLock::new(|| {
         // "progressive after treatment with cold somatostatin analog".
         c!(
             &["ssa_progression"],
-            Condition,
             None,
             0.0,
             0.0,
@@ -475,23 +426,14 @@ pub static DEFS: LazyLock<Vec<ConceptDef>> = LazyLock::new(|| {
         ),
         c!(
             &["complete_response"],
-            Condition,
             None,
             0.0,
             0.0,
             r"complete\s+response\s+defined\s+by\s+the\s+absence\s+of\s+lesions?(?:\s+according\s+to\s+(?-i:RECIST)(?:\s*1\.1)?)?"
         ),
-        c!(
-            &["sstr_uptake"],
-            Condition,
-            None,
-            0.0,
-            0.0,
-            r"residual\s+uptake"
-        ),
+        c!(&["sstr_uptake"], None, 0.0, 0.0, r"residual\s+uptake"),
         c!(
             &["portal_vein_thrombosis"],
-            Condition,
             None,
             0.0,
             0.0,
@@ -499,7 +441,6 @@ pub static DEFS: LazyLock<Vec<ConceptDef>> = LazyLock::new(|| {
         ),
         c!(
             &["biliary_dilatation"],
-            Condition,
             None,
             0.0,
             0.0,
@@ -507,7 +448,6 @@ pub static DEFS: LazyLock<Vec<ConceptDef>> = LazyLock::new(|| {
         ),
         c!(
             &["biliary_anastomosis"],
-            Condition,
             None,
             0.0,
             0.0,
@@ -515,7 +455,6 @@ pub static DEFS: LazyLock<Vec<ConceptDef>> = LazyLock::new(|| {
         ),
         c!(
             &["mri_contraindication"],
-            Condition,
             None,
             0.0,
             0.0,
@@ -523,7 +462,6 @@ pub static DEFS: LazyLock<Vec<ConceptDef>> = LazyLock::new(|| {
         ),
         c!(
             &["lutathera_contraindication"],
-            Condition,
             None,
             0.0,
             0.0,
@@ -531,7 +469,6 @@ pub static DEFS: LazyLock<Vec<ConceptDef>> = LazyLock::new(|| {
         ),
         c!(
             &["prrt_dose_limiting_toxicity"],
-            Condition,
             None,
             0.0,
             0.0,
@@ -539,7 +476,6 @@ pub static DEFS: LazyLock<Vec<ConceptDef>> = LazyLock::new(|| {
         ),
         c!(
             &["extrahepatic_spread"],
-            Condition,
             None,
             0.0,
             0.0,
@@ -547,7 +483,6 @@ pub static DEFS: LazyLock<Vec<ConceptDef>> = LazyLock::new(|| {
         ),
         c!(
             &["other_malignancy"],
-            Condition,
             None,
             0.0,
             0.0,
@@ -555,16 +490,14 @@ pub static DEFS: LazyLock<Vec<ConceptDef>> = LazyLock::new(|| {
         ),
         c!(
             &["hiv"],
-            Condition,
             None,
             0.0,
             0.0,
             r"(?:positive\s+(?:results?\s+(?:of|for)\s+)?)?(?:(?-i:HIV)(?:[\s-]*1(?:/2)?)?|human\s+immunodeficiency\s+virus)(?:\s+(?:antibody|antibodies|Ab))?(?:\s+tests?)?(?:\s+(?:positive|positivity|infection))?|(?-i:AIDS)"
         ),
-        c!(&["pregnant"], Condition, None, 0.0, 0.0, r"pregnan(?:t|cy)"),
+        c!(&["pregnant"], None, 0.0, 0.0, r"pregnan(?:t|cy)"),
         c!(
             &["lactating"],
-            Condition,
             None,
             0.0,
             0.0,
@@ -572,7 +505,6 @@ pub static DEFS: LazyLock<Vec<ConceptDef>> = LazyLock::new(|| {
         ),
         c!(
             &["pvtt"],
-            Condition,
             None,
             0.0,
             0.0,
@@ -580,16 +512,14 @@ pub static DEFS: LazyLock<Vec<ConceptDef>> = LazyLock::new(|| {
         ),
         c!(
             &["hepatic_encephalopathy"],
-            Condition,
             None,
             0.0,
             0.0,
             r"hepatic\s+encephalopathy"
         ),
-        c!(&["ascites"], Condition, None, 0.0, 0.0, r"ascites"),
+        c!(&["ascites"], None, 0.0, 0.0, r"ascites"),
         c!(
             &["gi_bleeding"],
-            Condition,
             None,
             0.0,
             0.0,
@@ -597,7 +527,6 @@ pub static DEFS: LazyLock<Vec<ConceptDef>> = LazyLock::new(|| {
         ),
         c!(
             &["decompensated_cirrhosis"],
-            Condition,
             None,
             0.0,
             0.0,
@@ -605,7 +534,6 @@ pub static DEFS: LazyLock<Vec<ConceptDef>> = LazyLock::new(|| {
         ),
         c!(
             &["autoimmune_disease"],
-            Condition,
             None,
             0.0,
             0.0,
@@ -613,7 +541,6 @@ pub static DEFS: LazyLock<Vec<ConceptDef>> = LazyLock::new(|| {
         ),
         c!(
             &["tuberculosis"],
-            Condition,
             None,
             0.0,
             0.0,
@@ -621,7 +548,6 @@ pub static DEFS: LazyLock<Vec<ConceptDef>> = LazyLock::new(|| {
         ),
         c!(
             &["hbv"],
-            Condition,
             None,
             0.0,
             0.0,
@@ -629,24 +555,15 @@ pub static DEFS: LazyLock<Vec<ConceptDef>> = LazyLock::new(|| {
         ),
         c!(
             &["hcv"],
-            Condition,
             None,
             0.0,
             0.0,
             r"hepatitis\s+C(?:\s+(?:virus\s+)?infection)?"
         ),
-        c!(&["syphilis"], Condition, None, 0.0, 0.0, r"syphilis"),
-        c!(
-            &["diabetes"],
-            Condition,
-            None,
-            0.0,
-            0.0,
-            r"diabetes(?:\s+mellitus)?"
-        ),
+        c!(&["syphilis"], None, 0.0, 0.0, r"syphilis"),
+        c!(&["diabetes"], None, 0.0, 0.0, r"diabetes(?:\s+mellitus)?"),
         c!(
             &["hypertension"],
-            Condition,
             None,
             0.0,
             0.0,
@@ -654,7 +571,6 @@ pub static DEFS: LazyLock<Vec<ConceptDef>> = LazyLock::new(|| {
         ),
         c!(
             &["heart_failure"],
-            Condition,
             None,
             0.0,
             0.0,
@@ -662,7 +578,6 @@ pub static DEFS: LazyLock<Vec<ConceptDef>> = LazyLock::new(|| {
         ),
         c!(
             &["myocardial_infarction"],
-            Condition,
             None,
             0.0,
             0.0,
@@ -670,7 +585,6 @@ pub static DEFS: LazyLock<Vec<ConceptDef>> = LazyLock::new(|| {
         ),
         c!(
             &["stroke"],
-            Condition,
             None,
             0.0,
             0.0,
@@ -678,7 +592,6 @@ pub static DEFS: LazyLock<Vec<ConceptDef>> = LazyLock::new(|| {
         ),
         c!(
             &["pulmonary_embolism"],
-            Condition,
             None,
             0.0,
             0.0,
@@ -686,7 +599,6 @@ pub static DEFS: LazyLock<Vec<ConceptDef>> = LazyLock::new(|| {
         ),
         c!(
             &["unstable_angina"],
-            Condition,
             None,
             0.0,
             0.0,
@@ -694,7 +606,6 @@ pub static DEFS: LazyLock<Vec<ConceptDef>> = LazyLock::new(|| {
         ),
         c!(
             &["interstitial_lung_disease"],
-            Condition,
             None,
             0.0,
             0.0,
@@ -702,7 +613,6 @@ pub static DEFS: LazyLock<Vec<ConceptDef>> = LazyLock::new(|| {
         ),
         c!(
             &["radiation_pneumonitis"],
-            Condition,
             None,
             0.0,
             0.0,
@@ -710,7 +620,6 @@ pub static DEFS: LazyLock<Vec<ConceptDef>> = LazyLock::new(|| {
         ),
         c!(
             &["basal_cell_carcinoma"],
-            Condition,
             None,
             0.0,
             0.0,
@@ -718,7 +627,6 @@ pub static DEFS: LazyLock<Vec<ConceptDef>> = LazyLock::new(|| {
         ),
         c!(
             &["cervical_carcinoma_in_situ"],
-            Condition,
             None,
             0.0,
             0.0,
@@ -726,7 +634,6 @@ pub static DEFS: LazyLock<Vec<ConceptDef>> = LazyLock::new(|| {
         ),
         c!(
             &["contrast_allergy"],
-            Condition,
             None,
             0.0,
             0.0,
@@ -734,7 +641,6 @@ pub static DEFS: LazyLock<Vec<ConceptDef>> = LazyLock::new(|| {
         ),
         c!(
             &["alcohol_dependence"],
-            Condition,
             None,
             0.0,
             0.0,
@@ -742,7 +648,6 @@ pub static DEFS: LazyLock<Vec<ConceptDef>> = LazyLock::new(|| {
         ),
         c!(
             &["infection"],
-            Condition,
             None,
             0.0,
             0.0,
@@ -753,7 +658,6 @@ pub static DEFS: LazyLock<Vec<ConceptDef>> = LazyLock::new(|| {
         // lesion, answered from the lesion list (tm_clinical::measurable).
         c!(
             &["measurable_disease_mrecist"],
-            Condition,
             None,
             0.0,
             0.0,
@@ -761,7 +665,6 @@ pub static DEFS: LazyLock<Vec<ConceptDef>> = LazyLock::new(|| {
         ),
         c!(
             &["measurable_disease"],
-            Condition,
             None,
             0.0,
             0.0,
@@ -769,7 +672,6 @@ pub static DEFS: LazyLock<Vec<ConceptDef>> = LazyLock::new(|| {
         ),
         c!(
             &["hepatic_artery_malformation"],
-            Condition,
             None,
             0.0,
             0.0,
@@ -777,7 +679,6 @@ pub static DEFS: LazyLock<Vec<ConceptDef>> = LazyLock::new(|| {
         ),
         c!(
             &["gi_shunting"],
-            Condition,
             None,
             0.0,
             0.0,
@@ -786,7 +687,6 @@ pub static DEFS: LazyLock<Vec<ConceptDef>> = LazyLock::new(|| {
         // "the NRT6003 injection cannot cover all lesions within the liver".
         c!(
             &["maa_incomplete_coverage"],
-            Condition,
             None,
             0.0,
             0.0,
@@ -797,7 +697,6 @@ pub static DEFS: LazyLock<Vec<ConceptDef>> = LazyLock::new(|| {
         // (`negated_mention`).
         c!(
             &["resectable"],
-            Condition,
             None,
             0.0,
             0.0,
@@ -807,7 +706,6 @@ pub static DEFS: LazyLock<Vec<ConceptDef>> = LazyLock::new(|| {
         // assessment (anaesthesia / surgical review).
         c!(
             &["fit_for_surgery"],
-            Condition,
             None,
             0.0,
             0.0,
@@ -817,7 +715,6 @@ pub static DEFS: LazyLock<Vec<ConceptDef>> = LazyLock::new(|| {
         // at this time": documented progression with no standard option left.
         c!(
             &["standard_therapy_exhausted"],
-            Condition,
             None,
             0.0,
             0.0,
@@ -825,7 +722,6 @@ pub static DEFS: LazyLock<Vec<ConceptDef>> = LazyLock::new(|| {
         ),
         c!(
             &["contrast_allergy", "anesthetic_allergy"],
-            Condition,
             None,
             0.0,
             0.0,
@@ -833,7 +729,6 @@ pub static DEFS: LazyLock<Vec<ConceptDef>> = LazyLock::new(|| {
         ),
         c!(
             &["anesthetic_allergy"],
-            Condition,
             None,
             0.0,
             0.0,
@@ -841,7 +736,6 @@ pub static DEFS: LazyLock<Vec<ConceptDef>> = LazyLock::new(|| {
         ),
         c!(
             &["drug_allergy"],
-            Condition,
             None,
             0.0,
             0.0,
@@ -849,7 +743,6 @@ pub static DEFS: LazyLock<Vec<ConceptDef>> = LazyLock::new(|| {
         ),
         c!(
             &["uncontrolled_disease"],
-            Condition,
             None,
             0.0,
             0.0,
@@ -857,7 +750,6 @@ pub static DEFS: LazyLock<Vec<ConceptDef>> = LazyLock::new(|| {
         ),
         c!(
             &["cns_metastases"],
-            Condition,
             None,
             0.0,
             0.0,
@@ -865,7 +757,6 @@ pub static DEFS: LazyLock<Vec<ConceptDef>> = LazyLock::new(|| {
         ),
         c!(
             &["pleural_effusion"],
-            Condition,
             None,
             0.0,
             0.0,
@@ -873,7 +764,6 @@ pub static DEFS: LazyLock<Vec<ConceptDef>> = LazyLock::new(|| {
         ),
         c!(
             &["pericardial_effusion"],
-            Condition,
             None,
             0.0,
             0.0,
@@ -881,7 +771,6 @@ pub static DEFS: LazyLock<Vec<ConceptDef>> = LazyLock::new(|| {
         ),
         c!(
             &["bleeding_tendency"],
-            Condition,
             None,
             0.0,
             0.0,
@@ -889,7 +778,6 @@ pub static DEFS: LazyLock<Vec<ConceptDef>> = LazyLock::new(|| {
         ),
         c!(
             &["sle"],
-            Condition,
             None,
             0.0,
             0.0,
@@ -897,7 +785,6 @@ pub static DEFS: LazyLock<Vec<ConceptDef>> = LazyLock::new(|| {
         ),
         c!(
             &["rheumatoid_arthritis"],
-            Condition,
             None,
             0.0,
             0.0,
@@ -905,7 +792,6 @@ pub static DEFS: LazyLock<Vec<ConceptDef>> = LazyLock::new(|| {
         ),
         c!(
             &["mental_illness"],
-            Condition,
             None,
             0.0,
             0.0,
@@ -913,7 +799,6 @@ pub static DEFS: LazyLock<Vec<ConceptDef>> = LazyLock::new(|| {
         ),
         c!(
             &["lung_disease"],
-            Condition,
             None,
             0.0,
             0.0,
@@ -921,7 +806,6 @@ pub static DEFS: LazyLock<Vec<ConceptDef>> = LazyLock::new(|| {
         ),
         c!(
             &["cardiovascular_disease"],
-            Condition,
             None,
             0.0,
             0.0,
@@ -930,7 +814,6 @@ pub static DEFS: LazyLock<Vec<ConceptDef>> = LazyLock::new(|| {
         // --- therapies and procedures ---
         c!(
             &["antitumor_therapy"],
-            Therapy,
             None,
             0.0,
             0.0,
@@ -938,23 +821,14 @@ pub static DEFS: LazyLock<Vec<ConceptDef>> = LazyLock::new(|| {
         ),
         c!(
             &["chemotherapy"],
-            Therapy,
             None,
             0.0,
             0.0,
             r"(?:systemic\s+)?chemotherapy|radiochemotherapy"
         ),
-        c!(
-            &["immunotherapy"],
-            Therapy,
-            None,
-            0.0,
-            0.0,
-            r"immunotherapy"
-        ),
+        c!(&["immunotherapy"], None, 0.0, 0.0, r"immunotherapy"),
         c!(
             &["targeted_therapy"],
-            Therapy,
             None,
             0.0,
             0.0,
@@ -962,7 +836,6 @@ pub static DEFS: LazyLock<Vec<ConceptDef>> = LazyLock::new(|| {
         ),
         c!(
             &["radiotherapy"],
-            Therapy,
             None,
             0.0,
             0.0,
@@ -970,7 +843,6 @@ pub static DEFS: LazyLock<Vec<ConceptDef>> = LazyLock::new(|| {
         ),
         c!(
             &["tace"],
-            Therapy,
             None,
             0.0,
             0.0,
@@ -981,7 +853,6 @@ pub static DEFS: LazyLock<Vec<ConceptDef>> = LazyLock::new(|| {
         // (`Not { Has }`, see `negated_mention`).
         c!(
             &["tace_lipiodol"],
-            Therapy,
             None,
             0.0,
             0.0,
@@ -989,7 +860,6 @@ pub static DEFS: LazyLock<Vec<ConceptDef>> = LazyLock::new(|| {
         ),
         c!(
             &["ablation"],
-            Therapy,
             None,
             0.0,
             0.0,
@@ -997,7 +867,6 @@ pub static DEFS: LazyLock<Vec<ConceptDef>> = LazyLock::new(|| {
         ),
         c!(
             &["locoregional_therapy"],
-            Therapy,
             None,
             0.0,
             0.0,
@@ -1005,7 +874,6 @@ pub static DEFS: LazyLock<Vec<ConceptDef>> = LazyLock::new(|| {
         ),
         c!(
             &["resection"],
-            Therapy,
             None,
             0.0,
             0.0,
@@ -1013,7 +881,6 @@ pub static DEFS: LazyLock<Vec<ConceptDef>> = LazyLock::new(|| {
         ),
         c!(
             &["transfusion"],
-            Therapy,
             None,
             0.0,
             0.0,
@@ -1021,7 +888,6 @@ pub static DEFS: LazyLock<Vec<ConceptDef>> = LazyLock::new(|| {
         ),
         c!(
             &["gcsf"],
-            Therapy,
             None,
             0.0,
             0.0,
@@ -1029,7 +895,6 @@ pub static DEFS: LazyLock<Vec<ConceptDef>> = LazyLock::new(|| {
         ),
         c!(
             &["renal_replacement_therapy"],
-            Therapy,
             None,
             0.0,
             0.0,
@@ -1037,7 +902,6 @@ pub static DEFS: LazyLock<Vec<ConceptDef>> = LazyLock::new(|| {
         ),
         c!(
             &["stem_cell_transplant", "organ_transplant"],
-            Therapy,
             None,
             0.0,
             0.0,
@@ -1045,7 +909,6 @@ pub static DEFS: LazyLock<Vec<ConceptDef>> = LazyLock::new(|| {
         ),
         c!(
             &["stem_cell_transplant"],
-            Therapy,
             None,
             0.0,
             0.0,
@@ -1053,7 +916,6 @@ pub static DEFS: LazyLock<Vec<ConceptDef>> = LazyLock::new(|| {
         ),
         c!(
             &["organ_transplant"],
-            Therapy,
             None,
             0.0,
             0.0,
@@ -1061,7 +923,6 @@ pub static DEFS: LazyLock<Vec<ConceptDef>> = LazyLock::new(|| {
         ),
         c!(
             &["liver_transplant"],
-            Therapy,
             None,
             0.0,
             0.0,
@@ -1069,7 +930,6 @@ pub static DEFS: LazyLock<Vec<ConceptDef>> = LazyLock::new(|| {
         ),
         c!(
             &["anticoagulant"],
-            Therapy,
             None,
             0.0,
             0.0,
@@ -1077,7 +937,6 @@ pub static DEFS: LazyLock<Vec<ConceptDef>> = LazyLock::new(|| {
         ),
         c!(
             &["thrombolytic", "anticoagulant"],
-            Therapy,
             None,
             0.0,
             0.0,
@@ -1085,7 +944,6 @@ pub static DEFS: LazyLock<Vec<ConceptDef>> = LazyLock::new(|| {
         ),
         c!(
             &["corticosteroid"],
-            Therapy,
             None,
             0.0,
             0.0,
@@ -1093,7 +951,6 @@ pub static DEFS: LazyLock<Vec<ConceptDef>> = LazyLock::new(|| {
         ),
         c!(
             &["immunosuppressant"],
-            Therapy,
             None,
             0.0,
             0.0,
@@ -1101,13 +958,100 @@ pub static DEFS: LazyLock<Vec<ConceptDef>> = LazyLock::new(|| {
         ),
         c!(
             &["clinical_trial_participation"],
-            Trial,
             None,
             0.0,
             0.0,
             r"(?:participated|participating|participation|enrolled|enrollment)\s+(?:in|to)\s+(?:an?\s+)?(?:other|another)?\s*(?:interventional\s+)?(?:clinical\s+)?(?:trials?|stud(?:y|ies)|research\s+protocols?)"
         ),
     ]
+});
+
+/// The mention category of a lexicon concept, for the compiler.
+pub fn cat_of(id: &str) -> Option<Cat> {
+    Some(match tm_lexicon::get(id)?.mention() {
+        tm_lexicon::Mention::Measure => Cat::Measure,
+        tm_lexicon::Mention::Score => Cat::Score,
+        tm_lexicon::Mention::Condition => Cat::Condition,
+        tm_lexicon::Mention::Therapy => Cat::Therapy,
+        tm_lexicon::Mention::Trial => Cat::Trial,
+    })
+}
+
+/// A word-bounded, case-insensitive regex of a concept's phrases: its
+/// synonyms, id and display (tokens joined by spaces or hyphens) and its
+/// abbreviations (case-sensitive), longest first. The start boundary is
+/// added by [`def_regex`], the end boundary checked by [`find_mentions`].
+pub fn phrase_pattern(c: &tm_lexicon::Concept) -> String {
+    let phrase = |p: &str| {
+        tm_lexicon::tokens(p)
+            .into_iter()
+            .map(|(t, _)| regex::escape(&t))
+            .collect::<Vec<_>>()
+            .join(r"[\s\-/]+")
+    };
+    let mut alts: Vec<String> = Vec::new();
+    let mut words: Vec<String> = c.synonyms.clone();
+    for extra in [c.id.replace('_', " "), c.display.clone()] {
+        if extra.chars().count() > 3 {
+            words.push(extra);
+        }
+    }
+    for w in &words {
+        let p = phrase(w);
+        if !p.is_empty() {
+            alts.push(p);
+        }
+    }
+    for a in &c.abbreviations {
+        let p = tm_lexicon::tokens(a)
+            .into_iter()
+            .map(|(_, r)| regex::escape(&a[r]))
+            .collect::<Vec<_>>()
+            .join(r"[\s\-/]+");
+        if !p.is_empty() {
+            alts.push(format!("(?-i:{p})"));
+        }
+    }
+    alts.sort_by(|a, b| b.len().cmp(&a.len()).then(a.cmp(b)));
+    alts.dedup();
+    alts.join("|")
+}
+
+/// The table: the hand patterns, then one entry per lexicon concept marked
+/// `"compile": true` that has no hand pattern (unit and plausible range
+/// the lexicon's). Order matters only for equal-length overlaps (first
+/// wins). Built once at start-up.
+pub static DEFS: LazyLock<Vec<ConceptDef>> = LazyLock::new(|| {
+    let mut out: Vec<ConceptDef> = HAND
+        .iter()
+        .map(|h| ConceptDef {
+            ids: h.ids,
+            // a hand id the lexicon does not define is caught by the test
+            // `every_id_is_a_lexicon_concept`
+            cat: h
+                .ids
+                .first()
+                .and_then(|id| cat_of(id))
+                .unwrap_or(Cat::Condition),
+            unit: h.unit,
+            range: h.range,
+            pattern: Cow::Borrowed(h.pattern),
+        })
+        .collect();
+    for c in tm_lexicon::all().iter().filter(|c| c.compile) {
+        if HAND.iter().any(|h| h.ids.contains(&c.id.as_str())) {
+            continue;
+        }
+        let ids: &'static [&'static str] = Box::leak(Box::new([c.id.as_str()]));
+        out.push(ConceptDef {
+            ids,
+            cat: cat_of(&c.id).unwrap_or(Cat::Condition),
+            unit: c.unit.as_deref(),
+            range: c.plausible.map_or((0.0, 0.0), |[lo, hi]| (lo, hi)),
+            pattern: Cow::Owned(phrase_pattern(c)),
+        });
+    }
+    out
 });
 
 /// The canonical UCUM unit of entry `def`: the lexicon's (`tm_lexicon`)
@@ -1329,6 +1273,46 @@ mod tests {
         );
         assert_eq!(REGEXES.len(), DEFS.len());
         assert_eq!(SET.len(), DEFS.len(), "the pattern set must build");
+    }
+
+    /// Every concept id of the table is a lexicon concept, and the
+    /// category the lexicon gives is one the table can use.
+    #[test]
+    fn every_id_is_a_lexicon_concept() {
+        for h in HAND.iter() {
+            for id in h.ids {
+                assert!(
+                    tm_lexicon::get(id).is_some(),
+                    "hand pattern names {id}, which crates/lexicon/data does not define"
+                );
+            }
+            // the ids of one entry share a category
+            let cats: Vec<_> = h.ids.iter().map(|id| cat_of(id)).collect();
+            assert!(cats.windows(2).all(|w| w[0] == w[1]), "{:?}", h.ids);
+        }
+    }
+
+    /// A concept marked `"compile": true` is found by its phrases, case
+    /// rules kept.
+    #[test]
+    fn phrase_entries_from_the_lexicon() {
+        let ms = find_mentions("serum lipase ≤ 1.5 × ULN");
+        assert_eq!(ms.len(), 1);
+        assert_eq!(DEFS[ms[0].def].ids, ["lipase"]);
+        assert_eq!(DEFS[ms[0].def].cat, Cat::Measure);
+        assert_eq!(DEFS[ms[0].def].unit, Some("U/L"));
+        assert_eq!(ms[0].start, 0);
+        assert!(find_mentions("lipases").is_empty());
+        let c = tm_lexicon::Lexicon::from_json(
+            r#"[{"id":"xx_yy","kind":"lab","display":"X","synonyms":["foo-bar"],"abbreviations":["FB"]}]"#,
+        )
+        .unwrap();
+        let p = phrase_pattern(&c.all()[0]);
+        let re = Regex::new(&format!("(?i){p}")).unwrap();
+        assert!(re.is_match("Foo bar") && re.is_match("XX yy") && re.is_match("FB"));
+        assert!(!Regex::new(&format!("(?i)^(?:{p})$"))
+            .unwrap()
+            .is_match("fb"));
     }
 
     #[test]

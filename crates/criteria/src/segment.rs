@@ -478,7 +478,10 @@ fn flat_pdq_items(text: &str, s: usize, e: usize) -> Vec<(usize, usize)> {
     let block = labels
         .first()
         .is_some_and(|l| l.0 == 0 && t[l.0..l.1].chars().filter(|c| c.is_uppercase()).count() > 8);
-    if labels.len() < 3 && !block {
+    // A field label after the start ("Creatinine no greater than 1.4 mg/dL
+    // Other: Not pregnant …") also marks the flattened layout.
+    let mid_label = labels.iter().any(|l| l.0 > 0);
+    if labels.len() < 3 && !block && !mid_label {
         return Vec::new();
     }
     let mut starts: Vec<usize> = labels.iter().map(|l| l.0).collect();
@@ -913,6 +916,19 @@ mod pdq_tests {
             .all(|c| c.parent.as_deref() == Some(parent.id.as_str())));
         for c in &cs {
             assert_eq!(&t[c.span.0..c.span.1], c.text);
+        }
+    }
+
+    #[test]
+    fn a_field_label_mid_text_splits_too() {
+        let t = "Inclusion Criteria:\n\nCreatinine no greater than 1.4 mg/dL Other: Not pregnant or nursing Negative pregnancy test";
+        let texts: Vec<String> = segment(t).into_iter().map(|c| c.text).collect();
+        // The words before the first label stay the parent's lead-in.
+        for want in ["Other: Not pregnant or nursing", "Negative pregnancy test"] {
+            assert!(
+                texts.iter().any(|x| x == want),
+                "{want:?} not in {texts:#?}"
+            );
         }
     }
 

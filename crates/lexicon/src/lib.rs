@@ -32,6 +32,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::ops::Range;
 use std::sync::OnceLock;
+use tm_model::patient::Sex;
 use tm_model::Quantity;
 
 /// The project CodeSystem for facts without a standard code.
@@ -64,16 +65,124 @@ pub enum Kind {
     State,
 }
 
-/// Default reference limits in the canonical unit (clinical-rules §7.2:
-/// used only when the lab gives no range; the decision is flagged).
+/// A default limit: one value, or a range `[lo, hi]` when the sources
+/// disagree (clinical-rules §7.2: "the choice of ULN changes eligibility
+/// near a threshold", so an answer computed with a default stands only
+/// when it is the same at both ends).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Limit {
+    Value(f64),
+    Range([f64; 2]),
+}
+
+impl Limit {
+    /// `(lo, hi)`; equal for a single value.
+    pub fn bounds(self) -> (f64, f64) {
+        match self {
+            Limit::Value(v) => (v, v),
+            Limit::Range([lo, hi]) => (lo, hi),
+        }
+    }
+}
+
+/// Limits of one sex, overriding the concept's own.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct SexLimits {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub low: Option<Limit>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub high: Option<Limit>,
+}
+
+/// Default reference limits in the canonical unit (clinical-rules §7.2:
+/// used by the matcher only when the lab gives no range; the decision is
+/// flagged). `low`/`high` apply when the patient's sex is unknown or has
+/// no own limits; `male`/`female` where the limits differ by sex. `note`
+/// cites the source (shown with every answer that used a default).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
 pub struct Reference {
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub low: Option<f64>,
+    pub low: Option<Limit>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub high: Option<f64>,
+    pub high: Option<Limit>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub note: Option<String>,
+    pub male: Option<SexLimits>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub female: Option<SexLimits>,
+    pub note: String,
+}
+
+/// A default limit range of a concept for one sex, in the canonical unit.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LimitRange {
+    pub lo: f64,
+    pub hi: f64,
+    pub unit: String,
+    /// Where the numbers come from (the data's `reference.note`).
+    pub note: String,
+}
+
+/// How long a measured value stays current when a criterion gives no
+/// window (the matcher's recency classes, `MatchConfig`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Recency {
+    /// Laboratory values (28 days by default).
+    #[default]
+    Lab,
+    /// ECOG / Karnofsky.
+    Performance,
+    /// Imaging, dosimetry, function tests (LVEF, spirometry), staging.
+    Imaging,
+    /// Vitals and body measures.
+    Vital,
+    /// Not time-bound (age, treatment counts).
+    Timeless,
+}
+
+/// How the criteria compiler reads a mention of the concept.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Mention {
+    /// A measured quantity compared with a value.
+    Measure,
+    /// A score or stage compared with a number.
+    Score,
+    /// A condition present or absent.
+    Condition,
+    /// A therapy or procedure received.
+    Therapy,
+    /// Trial participation.
+    Trial,
+}
+
+/// The derived value (`tm_clinical::Derived` key) that answers a measured
+/// concept when the patient has no direct observation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DerivedFrom {
+    /// Key in `tm_clinical::Derived::KEYS`.
+    pub key: String,
+    /// The derived value wins over a recorded one (scores whose recorded
+    /// form is often stale or hand-computed).
+    #[serde(default)]
+    pub first: bool,
+}
+
+/// A qualified form of a broader procedure, answered by the procedure's
+/// recorded details ("TACE with lipiodol").
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Qualifies {
+    /// The broader concept whose facts carry the detail.
+    pub concept: String,
+    /// Detail text meaning present.
+    pub present: String,
+    /// Detail text meaning absent.
+    pub absent: String,
 }
 
 /// A code of a concept, with the system as a FHIR URL.
@@ -84,6 +193,7 @@ pub struct Code {
 }
 
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 struct RawConcept {
     id: String,
     kind: Kind,
@@ -104,6 +214,18 @@ struct RawConcept {
     reference: Option<Reference>,
     #[serde(default)]
     is_a: Vec<String>,
+    #[serde(default)]
+    recency: Recency,
+    #[serde(default)]
+    mention: Option<Mention>,
+    #[serde(default)]
+    compile: bool,
+    #[serde(default)]
+    derived: Option<DerivedFrom>,
+    #[serde(default)]
+    negative_tests: Vec<String>,
+    #[serde(default)]
+    qualifies: Option<Qualifies>,
     #[serde(default)]
     note: Option<String>,
 }
@@ -131,6 +253,23 @@ pub struct Concept {
     pub reference: Option<Reference>,
     /// Parent concepts.
     pub is_a: Vec<String>,
+    /// Recency class of a measured value (matcher default windows).
+    pub recency: Recency,
+    /// How the compiler reads a mention: the data's `mention`, else from
+    /// `kind` and `unit` ([`Concept::mention`]).
+    mention: Option<Mention>,
+    /// The compiler finds this concept by its phrases (synonyms,
+    /// abbreviations, id, display) compiled into word-bounded patterns.
+    /// Without it only a hand pattern (tm-criteria `concepts.rs`, keyed by
+    /// id) finds it.
+    pub compile: bool,
+    /// Derived value answering the concept.
+    pub derived: Option<DerivedFrom>,
+    /// Tests whose negative result documents the concept's absence
+    /// (clinical-rules §8: anti-HCV / HCV RNA, HBsAg, HIV Ab/Ag, hCG).
+    pub negative_tests: Vec<String>,
+    /// A qualified form of a broader procedure.
+    pub qualifies: Option<Qualifies>,
     pub note: Option<String>,
 }
 
@@ -141,15 +280,39 @@ impl Concept {
         let u = self.unit.clone().unwrap_or_else(|| "1".to_string());
         Some((Quantity::new(lo, u.clone()), Quantity::new(hi, u)))
     }
-    /// Default upper limit of normal (§7.2), canonical unit.
-    pub fn default_uln(&self) -> Option<Quantity> {
-        let h = self.reference.as_ref()?.high?;
-        Some(Quantity::new(h, self.unit.clone()?))
+    /// Default upper (`upper`) or lower limit of normal for a patient of
+    /// `sex` (§7.2), canonical unit: the sex's own limit, else the
+    /// concept's.
+    pub fn default_limit(&self, upper: bool, sex: Sex) -> Option<LimitRange> {
+        let r = self.reference.as_ref()?;
+        let pick = |l: &SexLimits| if upper { l.high } else { l.low };
+        let own = match sex {
+            Sex::Male => r.male.as_ref().and_then(pick),
+            Sex::Female => r.female.as_ref().and_then(pick),
+            _ => None,
+        };
+        let lim = own.or(if upper { r.high } else { r.low })?;
+        let (lo, hi) = lim.bounds();
+        Some(LimitRange {
+            lo,
+            hi,
+            unit: self.unit.clone()?,
+            note: r.note.clone(),
+        })
     }
-    /// Default lower limit of normal (§7.2), canonical unit.
-    pub fn default_lln(&self) -> Option<Quantity> {
-        let l = self.reference.as_ref()?.low?;
-        Some(Quantity::new(l, self.unit.clone()?))
+    /// How the compiler reads a mention: the data's `mention`, else a
+    /// score or stage is a score, a concept with a unit a measure, a
+    /// procedure or drug a therapy, anything else a condition.
+    pub fn mention(&self) -> Mention {
+        if let Some(m) = self.mention {
+            return m;
+        }
+        match self.kind {
+            Kind::Score | Kind::Stage => Mention::Score,
+            _ if self.unit.is_some() => Mention::Measure,
+            Kind::Procedure | Kind::Drug | Kind::DrugClass => Mention::Therapy,
+            _ => Mention::Condition,
+        }
     }
     /// The concept's code in `system` (URL or short name), if any.
     pub fn code_in(&self, system: &str) -> Option<&str> {
@@ -343,6 +506,12 @@ impl Lexicon {
                 plausible: r.plausible,
                 reference: r.reference,
                 is_a: r.is_a,
+                recency: r.recency,
+                mention: r.mention,
+                compile: r.compile,
+                derived: r.derived,
+                negative_tests: r.negative_tests,
+                qualifies: r.qualifies,
                 note: r.note,
             });
         }
@@ -351,6 +520,26 @@ impl Lexicon {
                 if !lx.by_id.contains_key(p) {
                     lx.problems
                         .push(format!("{}: is_a {p} is not a concept", c.id));
+                }
+            }
+            for t in &c.negative_tests {
+                if !lx.by_id.contains_key(t) {
+                    lx.problems
+                        .push(format!("{}: negative test {t} is not a concept", c.id));
+                }
+            }
+            if let Some(q) = &c.qualifies {
+                if !lx.by_id.contains_key(&q.concept) {
+                    lx.problems.push(format!(
+                        "{}: qualifies {} which is not a concept",
+                        c.id, q.concept
+                    ));
+                }
+            }
+            if let (Some(r), None) = (&c.reference, &c.unit) {
+                if r.low.is_some() || r.high.is_some() || r.male.is_some() || r.female.is_some() {
+                    lx.problems
+                        .push(format!("{}: reference limits without a unit", c.id));
                 }
             }
         }
@@ -571,8 +760,21 @@ mod tests {
         assert!(by_code(LOINC, "0000-0").is_none());
         assert!(by_code("http://example.org", "777-3").is_none());
         assert_eq!(get("inr").unwrap().code_in("loinc"), Some("6301-6"));
-        assert_eq!(get("alt").unwrap().default_uln().unwrap().value, 55.0);
-        assert_eq!(get("albumin").unwrap().default_lln().unwrap().value, 3.5);
+        let alt = get("alt").unwrap().default_limit(true, Sex::Male).unwrap();
+        assert_eq!((alt.lo, alt.hi, alt.unit.as_str()), (40.0, 55.0, "U/L"));
+        let alb = get("albumin").unwrap().default_limit(false, Sex::Unknown);
+        assert_eq!(alb.map(|l| (l.lo, l.hi)), Some((3.5, 3.5)));
+        let cr = |s| {
+            let l = get("creatinine").unwrap().default_limit(true, s).unwrap();
+            (l.lo, l.hi)
+        };
+        assert_eq!(cr(Sex::Male), (1.2, 1.35));
+        assert_eq!(cr(Sex::Female), (1.0, 1.1));
+        assert_eq!(cr(Sex::Unknown), (1.0, 1.35));
+        assert!(get("albumin")
+            .unwrap()
+            .default_limit(true, Sex::Male)
+            .is_none());
         assert!(is_a("tace", "locoregional_therapy"));
         assert!(is_a("sorafenib", "systemic_therapy"));
         assert!(!is_a("tace", "systemic_therapy"));
@@ -823,5 +1025,12 @@ mod tests {
         .unwrap();
         assert_eq!(lx.problems.len(), 3, "{:?}", lx.problems);
         assert!(Lexicon::from_json("[{]").is_err());
+        // a field nothing reads is an error, not silently ignored (issue 18)
+        let e = Lexicon::from_json(r#"[{"id":"a","kind":"lab","display":"A","uln":3}]"#);
+        assert!(e.is_err_and(|e| e.contains("unknown field")));
+        let e = Lexicon::from_json(
+            r#"[{"id":"a","kind":"lab","display":"A","unit":"U/L","reference":{"high":3,"note":"x","sex":1}}]"#,
+        );
+        assert!(e.is_err_and(|e| e.contains("unknown field")));
     }
 }

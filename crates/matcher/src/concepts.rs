@@ -38,83 +38,83 @@ pub fn answers_with(ancestors: &[String], target: &str) -> bool {
 
 /// A concept that is a qualified form of a broader procedure, answered by
 /// the procedure's recorded details: `(broader concept, detail meaning
-/// present, detail meaning absent)`. A TACE whose details say "with
-/// lipiodol" answers `tace_lipiodol`; "without lipiodol" answers its
-/// absence; a TACE of unstated type leaves it unknown (seed 000 E11).
+/// present, detail meaning absent)`, from the lexicon's `qualifies`. A
+/// TACE whose details say "with lipiodol" answers `tace_lipiodol`;
+/// "without lipiodol" answers its absence; a TACE of unstated type leaves
+/// it unknown (seed 000 E11).
 pub fn qualified(id: &str) -> Option<(&'static str, &'static str, &'static str)> {
-    match id {
-        "tace_lipiodol" => Some(("tace", "with lipiodol", "without lipiodol")),
-        _ => None,
-    }
+    let q = tm_lexicon::get(id)?.qualifies.as_ref()?;
+    Some((q.concept.as_str(), q.present.as_str(), q.absent.as_str()))
 }
 
-/// Tests whose negative result documents the absence of a condition
-/// (clinical-rules §8: "anti-HCV+ → check HCV RNA; active = detectable
-/// RNA"; HBsAg for HBV; HIV Ab/Ag; hCG for pregnancy).
-pub fn negative_tests(condition: &str) -> &'static [&'static str] {
-    match condition {
-        "hcv" | "hcv_rna" => &["anti_hcv", "hcv_rna"],
-        "hbv" => &["hbsag"],
-        "hiv" => &["hiv_test"],
-        "pregnant" => &["pregnancy_test"],
-        _ => &[],
-    }
+/// Tests whose negative result documents the absence of a condition: the
+/// lexicon's `negative_tests` (clinical-rules §8: "anti-HCV+ → check HCV
+/// RNA; active = detectable RNA"; HBsAg for HBV; HIV Ab/Ag; hCG for
+/// pregnancy).
+pub fn negative_tests(condition: &str) -> Vec<&'static str> {
+    tm_lexicon::get(condition)
+        .map(|c| c.negative_tests.iter().map(String::as_str).collect())
+        .unwrap_or_default()
 }
 
-/// What sort of fact a measured concept is, for its default recency window.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum FactKind {
-    Lab,
-    Performance,
-    Imaging,
-    Vital,
-    /// Not time-bound (age).
-    Timeless,
-}
+/// What sort of fact a measured concept is, for its default recency
+/// window: the lexicon's `recency` class.
+pub use tm_lexicon::Recency as FactKind;
 
+/// The recency class of a concept (lab when the lexicon does not know it).
 pub fn fact_kind(id: &str) -> FactKind {
-    match id {
-        "ecog" | "karnofsky" => FactKind::Performance,
-        "age" | "prrt_cycles" => FactKind::Timeless,
-        "weight" | "height" | "bmi" | "bsa" | "sbp" | "dbp" | "heart_rate" => FactKind::Vital,
-        "maa_lung_dose_gy"
-        | "lung_shunt_fraction"
-        | "tumour_burden_pct"
-        | "liver_volume"
-        | "tumour_volume"
-        | "planned_y90_activity"
-        | "lvef"
-        | "fev1"
-        | "fev1_fvc"
-        | "fev1_pct_predicted"
-        | "mvv"
-        | "life_expectancy"
-        | "bclc_stage"
-        | "up_to_seven"
-        | "lesion_count"
-        | "largest_lesion_diameter"
-        | "remnant_liver_volume"
-        | "krenning_score" => FactKind::Imaging,
-        _ => FactKind::Lab,
-    }
+    tm_lexicon::get(id).map_or(FactKind::Lab, |c| c.recency)
 }
 
 /// The derived value (key of `tm_clinical::Derived`) that answers a
-/// measured concept, when the patient has no direct observation.
+/// measured concept, when the patient has no direct observation: the
+/// lexicon's `derived.key`.
 pub fn derived_key(id: &str) -> Option<&'static str> {
-    Some(match id {
-        "child_pugh_score" => "child_pugh",
-        "albi_score" | "albi_grade" => "albi",
-        "meld" => "meld",
-        "meld_na" => "meld_na",
-        "crcl" => "crcl_cockcroft_gault",
-        "egfr" => "egfr_ckd_epi_2021",
-        "bmi" => "bmi",
-        "bsa" => "bsa_mosteller",
-        "maa_lung_dose_gy" => "lung_dose_gy",
-        "up_to_seven" => "up_to_seven",
-        "tumour_burden_pct" => "tumour_burden_pct",
-        "bclc_stage" => "bclc",
-        _ => return None,
-    })
+    Some(tm_lexicon::get(id)?.derived.as_ref()?.key.as_str())
+}
+
+/// Whether the derived value wins over a recorded one (lexicon
+/// `derived.first`: Child-Pugh, ALBI, MELD, BCLC, up-to-seven).
+pub fn prefer_derived(id: &str) -> bool {
+    tm_lexicon::get(id)
+        .and_then(|c| c.derived.as_ref())
+        .is_some_and(|d| d.first)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every derived key the data names is one `tm_clinical::derive`
+    /// computes.
+    #[test]
+    fn derived_keys_exist() {
+        for c in tm_lexicon::all() {
+            if let Some(d) = &c.derived {
+                assert!(
+                    tm_clinical::Derived::KEYS.contains(&d.key.as_str()),
+                    "{}: derived key {} is not a tm_clinical::Derived key",
+                    c.id,
+                    d.key
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn data_answers_the_old_tables() {
+        assert_eq!(negative_tests("hcv"), ["anti_hcv", "hcv_rna"]);
+        assert_eq!(negative_tests("pregnant"), ["pregnancy_test"]);
+        assert!(negative_tests("ascites").is_empty());
+        assert_eq!(fact_kind("ecog"), FactKind::Performance);
+        assert_eq!(fact_kind("lvef"), FactKind::Imaging);
+        assert_eq!(fact_kind("age"), FactKind::Timeless);
+        assert_eq!(fact_kind("platelets"), FactKind::Lab);
+        assert_eq!(derived_key("crcl"), Some("crcl_cockcroft_gault"));
+        assert!(prefer_derived("child_pugh_score") && !prefer_derived("crcl"));
+        assert_eq!(
+            qualified("tace_lipiodol"),
+            Some(("tace", "with lipiodol", "without lipiodol"))
+        );
+    }
 }

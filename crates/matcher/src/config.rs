@@ -1,6 +1,6 @@
-//! Matching settings: index date, planned start, recency windows and the
+//! Matching settings: index date, planned start, recency windows; the
 //! default ULN/LLN *ranges* used when a laboratory reports no reference
-//! range (clinical-rules §7.2).
+//! range (clinical-rules §7.2) are the lexicon's data (`reference`).
 
 use serde::Serialize;
 use tm_clinical::DeriveConfig;
@@ -87,124 +87,13 @@ impl MatchConfig {
 /// lie in `[lo, hi]` (in `unit`), so an outcome computed with a default
 /// stands only when it is the same for both ends (clinical-rules §7.2:
 /// "the choice of ULN changes eligibility near a threshold").
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
-pub struct LimitRange {
-    pub lo: f64,
-    pub hi: f64,
-    pub unit: &'static str,
-    /// Where the numbers come from.
-    pub note: &'static str,
-}
+pub use tm_lexicon::LimitRange;
 
-const fn r(lo: f64, hi: f64, unit: &'static str, note: &'static str) -> LimitRange {
-    LimitRange { lo, hi, unit, note }
-}
-
-/// Default ULN range per concept when the observation has no reference
-/// range (clinical-rules §7.2). Creatinine depends on sex.
-pub fn default_uln(concept: &str, sex: Sex) -> Option<LimitRange> {
-    Some(match concept {
-        // §7.2: Mayo ULN 55 U/L; "many labs use 40–45".
-        "alt" => r(40.0, 55.0, "U/L", "§7.2 default ALT ULN 40–55 U/L"),
-        // §7.2: Mayo ULN 48 U/L; 40 is common.
-        "ast" => r(40.0, 48.0, "U/L", "§7.2 default AST ULN 40–48 U/L"),
-        "alp" => r(115.0, 115.0, "U/L", "§7.2 default ALP ULN 115 U/L"),
-        // §7.2: 1.0 mg/dL (Mayo), 1.2 mg/dL widely used.
-        "total_bilirubin" => r(
-            1.0,
-            1.2,
-            "mg/dL",
-            "§7.2 default bilirubin ULN 1.0–1.2 mg/dL",
-        ),
-        "inr" => r(
-            1.1,
-            1.2,
-            "{INR}",
-            "§7.2 default INR ULN 1.1–1.2 (UNVERIFIED)",
-        ),
-        "pt" => r(13.8, 13.8, "s", "§7.2 default PT ULN 13.8 s"),
-        "aptt" => r(35.0, 35.0, "s", "§7.2 default aPTT ULN ≈35 s (UNVERIFIED)"),
-        "afp" => r(
-            10.0,
-            10.0,
-            "ng/mL",
-            "§7.2 default AFP ULN ≈10 ng/mL (UNVERIFIED)",
-        ),
-        "creatinine" => match sex {
-            Sex::Male => r(
-                1.2,
-                1.35,
-                "mg/dL",
-                "§7.2 default creatinine ULN 1.2–1.35 mg/dL (M, UNVERIFIED)",
-            ),
-            Sex::Female => r(
-                1.0,
-                1.1,
-                "mg/dL",
-                "§7.2 default creatinine ULN 1.0–1.1 mg/dL (F, UNVERIFIED)",
-            ),
-            _ => r(
-                1.0,
-                1.35,
-                "mg/dL",
-                "§7.2 default creatinine ULN 1.0–1.35 mg/dL (sex unknown, UNVERIFIED)",
-            ),
-        },
-        _ => return None,
-    })
-}
-
-/// Default LLN range per concept (clinical-rules §7.2).
-pub fn default_lln(concept: &str, sex: Sex) -> Option<LimitRange> {
-    Some(match concept {
-        "albumin" => r(3.5, 3.5, "g/dL", "§7.2 default albumin LLN 3.5 g/dL"),
-        "hemoglobin" => match sex {
-            Sex::Male => r(
-                13.5,
-                13.5,
-                "g/dL",
-                "§7.2 default Hb LLN 13.5 g/dL (M, UNVERIFIED)",
-            ),
-            Sex::Female => r(
-                12.0,
-                12.0,
-                "g/dL",
-                "§7.2 default Hb LLN 12.0 g/dL (F, UNVERIFIED)",
-            ),
-            _ => r(
-                12.0,
-                13.5,
-                "g/dL",
-                "§7.2 default Hb LLN 12.0–13.5 g/dL (UNVERIFIED)",
-            ),
-        },
-        "anc" => r(
-            1.5,
-            2.0,
-            "10*9/L",
-            "§7.2 default ANC LLN 1.5–2.0 ×10⁹/L (UNVERIFIED)",
-        ),
-        "wbc" => r(
-            4.0,
-            4.0,
-            "10*9/L",
-            "§7.2 default WBC LLN 4.0 ×10⁹/L (UNVERIFIED)",
-        ),
-        "platelets" => r(
-            150.0,
-            150.0,
-            "10*9/L",
-            "§7.2 default platelet LLN 150 ×10⁹/L (UNVERIFIED)",
-        ),
-        "lymphocytes" => r(
-            1.0,
-            1.0,
-            "10*9/L",
-            "§7.2 default lymphocyte LLN 1.0 ×10⁹/L (UNVERIFIED)",
-        ),
-        "lvef" => r(50.0, 50.0, "%", "§8 typical LVEF LLN 50 %"),
-        _ => return None,
-    })
+/// Default ULN (`upper`) or LLN range of a concept when the observation
+/// has no reference range: the lexicon's `reference` (clinical-rules §7.2;
+/// sex-specific where the data gives `male` / `female` limits).
+pub fn default_limit(concept: &str, upper: bool, sex: Sex) -> Option<LimitRange> {
+    tm_lexicon::get(concept)?.default_limit(upper, sex)
 }
 
 /// Length of a window in days (`h`, `d`, `wk`, `mo`, `a`, with the UCUM

@@ -30,7 +30,7 @@ use tm_model::patient::{flag, ObsValue, Observation, Patient, Sex};
 use tm_model::{Date, Quantity};
 
 use crate::concepts::{self, answers, derived_key, fact_kind, negative_tests, FactKind};
-use crate::config::{default_lln, default_uln, window_days, LimitRange, MatchConfig};
+use crate::config::{default_limit, window_days, MatchConfig};
 use crate::result::{Evidence, LimitUsed, Missing};
 
 /// The answer of one leaf.
@@ -571,15 +571,11 @@ impl<'p> PatientFacts<'p> {
             }
         }
         let sex = self.patient.sex;
-        let d: LimitRange = if upper {
-            default_uln(&val.concept, sex)?
-        } else {
-            default_lln(&val.concept, sex)?
-        };
-        let lo = tm_units::convert(&Quantity::new(d.lo, d.unit), &val.unit, Some(&val.concept))
+        let d = default_limit(&val.concept, upper, sex)?;
+        let lo = tm_units::convert(&Quantity::new(d.lo, &d.unit), &val.unit, Some(&val.concept))
             .ok()?
             .value;
-        let hi = tm_units::convert(&Quantity::new(d.hi, d.unit), &val.unit, Some(&val.concept))
+        let hi = tm_units::convert(&Quantity::new(d.hi, &d.unit), &val.unit, Some(&val.concept))
             .ok()?
             .value;
         Some((
@@ -591,7 +587,7 @@ impl<'p> PatientFacts<'p> {
                 value_hi: Some(hi),
                 unit: val.unit.clone(),
                 origin: "default",
-                note: Some(d.note.to_string()),
+                note: Some(d.note),
             },
         ))
     }
@@ -644,16 +640,7 @@ impl<'p> PatientFacts<'p> {
         let derived = derived_key(field)
             .and_then(|k| self.derived.get(k).map(|d| (k, d)))
             .filter(|(_, d)| d.is_computed());
-        let prefer_derived = matches!(
-            field,
-            "child_pugh_score"
-                | "albi_grade"
-                | "albi_score"
-                | "meld"
-                | "meld_na"
-                | "bclc_stage"
-                | "up_to_seven"
-        );
+        let prefer_derived = concepts::prefer_derived(field);
         let obs_ok = newest.filter(|o| in_window(o));
         if let (Some((k, d)), true) = (derived, prefer_derived || obs_ok.is_none()) {
             let ev = if ex {
@@ -763,11 +750,39 @@ impl<'p> PatientFacts<'p> {
         match &o.value {
             Some(ObsValue::Quantity(q)) => {
                 let rr = o.reference_range.as_ref();
-                let (lo, hi) = match o.comparator.as_deref() {
+                let (mut lo, mut hi) = match o.comparator.as_deref() {
                     Some("<") | Some("<=") => (f64::NEG_INFINITY, q.value),
                     Some(">") | Some(">=") => (q.value, f64::INFINITY),
                     _ => (q.value, q.value),
                 };
+                // Conflicting values on the same day (issue 29): the value is
+                // the interval they span, so the leaf is decided only when
+                // every one of them decides it the same way — never by
+                // which came first in the file.
+                if o.effective.is_some() {
+                    let same_day = self
+                        .obs
+                        .get(field)
+                        .into_iter()
+                        .flatten()
+                        .filter(|x| !std::ptr::eq(**x, o) && x.effective == o.effective);
+                    for x in same_day {
+                        let Some(xq) = x.quantity() else { continue };
+                        if let Ok(c) = tm_units::convert(xq, &q.unit, Some(field)) {
+                            lo = lo.min(c.value);
+                            hi = hi.max(c.value);
+                        }
+                    }
+                    if lo != hi && o.comparator.is_none() {
+                        out.note = Some(format!(
+                            "conflicting values on {}: {} to {} {} (flagged; decided only if all agree)",
+                            date_str(o.effective).unwrap_or_default(),
+                            fmt_num(lo),
+                            fmt_num(hi),
+                            q.unit
+                        ));
+                    }
+                }
                 let mut v = Val {
                     lo,
                     hi,
@@ -1222,7 +1237,7 @@ impl<'p> PatientFacts<'p> {
                 _ => {}
             }
         }
-        for &t in negative_tests(concept) {
+        for t in negative_tests(concept) {
             let Some(o) = self.obs.get(t).and_then(|v| v.first()) else {
                 continue;
             };

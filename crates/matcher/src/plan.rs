@@ -430,9 +430,10 @@ pub(crate) fn analyse(
     finish_unparsed(cp, a)
 }
 
-/// A criterion nobody understood never passes (issue 9).
+/// A criterion nobody understood never passes (issue 9) and never fails
+/// (issue 19: an exclusion read as nothing but `True` is not a reading).
 fn finish_unparsed(cp: &CritPlan, mut a: Analysis) -> Analysis {
-    if cp.unparsed && matches!(a.out, Out::Pass | Out::Unknown) {
+    if cp.unparsed && matches!(a.out, Out::Pass | Out::Unknown | Out::Fail) {
         a.out = Out::Blocking;
         a.unparsed_override = true;
     }

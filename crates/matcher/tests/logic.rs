@@ -468,3 +468,63 @@ fn match_config_windows_reach_derived_score_inputs() {
     );
     assert!(!cp.missing.iter().any(|m| m == "total_bilirubin"));
 }
+
+/// Issue 29 item 1: two different values of one concept on the same day
+/// decide a leaf only when both decide it the same way — whatever their
+/// order in the record.
+#[test]
+fn same_day_conflicting_values_never_decide_by_order() {
+    let t = trial(vec![single(
+        "I1",
+        Kind::Inclusion,
+        atom("hemoglobin", Op::Ge, Value::Number(9.0), Some("g/dL")),
+    )]);
+    for order in [[13.2, 6.0], [6.0, 13.2]] {
+        let mut p = male();
+        for v in order {
+            p.observations
+                .push(lab("hemoglobin", v, "g/dL", "2025-02-20"));
+        }
+        tm_patient::flag_same_day_conflicts(&mut p);
+        assert!(p.observations.iter().all(|o| o.has_flag(flag::CONFLICT)));
+        let r = run(&p, &t);
+        assert_eq!(r.criteria[0].outcome, Outcome::Unknown, "{order:?}");
+        assert_ne!(r.verdict, Verdict::Eligible);
+        assert_ne!(r.verdict, Verdict::Ineligible);
+    }
+    // Both values decide "≥ 5 g/dL" the same way: decided.
+    let t5 = trial(vec![single(
+        "I1",
+        Kind::Inclusion,
+        atom("hemoglobin", Op::Ge, Value::Number(5.0), Some("g/dL")),
+    )]);
+    let mut p = male();
+    p.observations
+        .push(lab("hemoglobin", 13.2, "g/dL", "2025-02-20"));
+    p.observations
+        .push(lab("hemoglobin", 6.0, "g/dL", "2025-02-20"));
+    assert_eq!(run(&p, &t5).criteria[0].outcome, Outcome::Pass);
+}
+
+/// Issue 29 item 2: an impossible (future) or conflicting birth date makes
+/// age-dependent leaves unknown, never a fail.
+#[test]
+fn impossible_or_conflicting_birth_dates_make_age_unknown() {
+    let t = trial(vec![single(
+        "I1",
+        Kind::Inclusion,
+        atom("age", Op::Ge, Value::Number(18.0), Some("a")),
+    )]);
+    let mut p = male();
+    p.birth_date = Date::parse("2030-01-01");
+    tm_patient::flag_future_birth_date(&mut p, Date::parse("2026-12-04").unwrap());
+    assert!(p.flags.iter().any(|f| f.code == flag::IMPLAUSIBLE));
+    let r = run(&p, &t);
+    assert_eq!(r.criteria[0].outcome, Outcome::Unknown);
+    let mut p = male();
+    p.flags.push(Flag::new(
+        flag::CONFLICT,
+        "birth date 1960-01-01 vs 2010-01-01",
+    ));
+    assert_eq!(run(&p, &t).criteria[0].outcome, Outcome::Unknown);
+}

@@ -578,8 +578,24 @@ pub struct Patient {
 
 impl Patient {
     /// Age in whole years on `as_of`.
+    /// Age in whole years on `as_of`; `None` when the birth date is
+    /// unknown, after `as_of` (impossible), or in conflict between sources
+    /// (a `conflict` flag on the birth date): an age-dependent answer is
+    /// then unknown, never decided by whichever date came last.
     pub fn age_on(&self, as_of: Date) -> Option<i32> {
-        self.birth_date.map(|b| b.years_until(as_of))
+        if self.birth_date_conflict() {
+            return None;
+        }
+        self.birth_date
+            .filter(|b| *b <= as_of)
+            .map(|b| b.years_until(as_of))
+    }
+
+    /// Two sources gave different birth dates.
+    pub fn birth_date_conflict(&self) -> bool {
+        self.flags
+            .iter()
+            .any(|f| f.code == flag::CONFLICT && f.detail.starts_with("birth date"))
     }
 
     /// All observations of a concept (any date, any flags).

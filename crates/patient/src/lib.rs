@@ -25,6 +25,8 @@ use serde_json::Value;
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 pub use tm_model::patient::Patient;
+use tm_model::patient::{flag, Flag};
+use tm_model::Date;
 
 /// What a read produced.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -110,6 +112,8 @@ impl Builder {
     fn finish(mut self, files: usize) -> ReadReport {
         for p in &mut self.patients {
             reading::add_stated_scores(p);
+            flag_same_day_conflicts(p);
+            flag_future_birth_date(p, Date::today());
         }
         ReadReport {
             patients: self.patients,
@@ -534,4 +538,72 @@ pub fn canonical(p: &Patient) -> Patient {
     sort!(p.consents);
     sort!(p.flags);
     p
+}
+
+/// Two different values of one concept at the same effective time (the
+/// same day: dates only) are a conflict (issue 29): both observations get a
+/// `conflict` flag naming the other value. The matcher then decides a leaf
+/// only when both values decide it the same way; nothing is picked by file
+/// order.
+pub fn flag_same_day_conflicts(p: &mut Patient) {
+    let n = p.observations.len();
+    let mut notes: Vec<(usize, String)> = Vec::new();
+    for i in 0..n {
+        for j in i + 1..n {
+            let (a, b) = (&p.observations[i], &p.observations[j]);
+            if a.concept.is_none()
+                || a.concept != b.concept
+                || a.effective.is_none()
+                || a.effective != b.effective
+            {
+                continue;
+            }
+            let (Some(qa), Some(qb)) = (a.quantity(), b.quantity()) else {
+                continue;
+            };
+            let Ok(qb_in_a) = tm_units::convert(qb, &qa.unit, a.concept.as_deref()) else {
+                continue;
+            };
+            if (qa.value - qb_in_a.value).abs() <= 1e-9 * qa.value.abs().max(1.0) {
+                continue;
+            }
+            let day = a.effective.map(|d| d.to_string()).unwrap_or_default();
+            let concept = a.concept.clone().unwrap_or_default();
+            notes.push((
+                i,
+                format!(
+                    "{concept} on {day}: {} {} vs {} {}",
+                    qa.value, qa.unit, qb.value, qb.unit
+                ),
+            ));
+            notes.push((
+                j,
+                format!(
+                    "{concept} on {day}: {} {} vs {} {}",
+                    qb.value, qb.unit, qa.value, qa.unit
+                ),
+            ));
+        }
+    }
+    for (i, note) in notes {
+        let o = &mut p.observations[i];
+        if !o
+            .flags
+            .iter()
+            .any(|f| f.code == flag::CONFLICT && f.detail == note)
+        {
+            o.flags.push(Flag::new(flag::CONFLICT, note));
+        }
+    }
+}
+
+/// A birth date after `today` is impossible: flagged (the matcher's age is
+/// then unknown, `Patient::age_on`).
+pub fn flag_future_birth_date(p: &mut Patient, today: Date) {
+    if let Some(b) = p.birth_date.filter(|b| *b > today) {
+        let note = format!("birth date {b} is in the future");
+        if !p.flags.iter().any(|f| f.detail == note) {
+            p.flags.push(Flag::new(flag::IMPLAUSIBLE, note));
+        }
+    }
 }

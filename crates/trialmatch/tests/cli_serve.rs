@@ -147,3 +147,22 @@ fn no_auth_only_on_loopback() {
     assert_eq!(o.status.code(), Some(1));
     assert!(!none.exists());
 }
+
+/// `serve` on a missing store fails like every read command (the same
+/// `no store at` message, exit 1) and creates nothing.
+#[test]
+fn serve_on_a_missing_store_fails_and_creates_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("typo.db");
+    let o = tm(&db, &["serve", "--addr", "127.0.0.1:0"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains(&format!(
+            "no store at {} (run `trialmatch import` first)",
+            db.display()
+        )),
+        "{}",
+        stderr(&o)
+    );
+    assert!(!db.exists(), "serve created the store");
+}

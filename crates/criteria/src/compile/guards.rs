@@ -145,7 +145,7 @@ pub(super) fn conditional(expr: Expr, text: &str, span: (usize, usize)) -> Expr 
     let Some(cue) = CONDITION_CUE.find(text) else {
         return expr;
     };
-    if contains_unless(&expr) {
+    if unless_covers(&expr, span.0 + cue.start()) {
         return expr;
     }
     // "A, or B in case of C": the condition belongs to an alternative the
@@ -156,12 +156,13 @@ pub(super) fn conditional(expr: Expr, text: &str, span: (usize, usize)) -> Expr 
     uncertain(expr, Uncertainty::Conditional, text, span)
 }
 
-fn contains_unless(e: &Expr) -> bool {
+/// A carve-out the rules already structured covers the condition word.
+fn unless_covers(e: &Expr, at: usize) -> bool {
     match e {
-        Expr::Unless { .. } => true,
-        Expr::And { all } => all.iter().any(contains_unless),
-        Expr::Or { any } => any.iter().any(contains_unless),
-        Expr::Not { expr } => contains_unless(expr),
+        Expr::Unless { span, .. } => span.0 <= at && at < span.1,
+        Expr::And { all } => all.iter().any(|x| unless_covers(x, at)),
+        Expr::Or { any } => any.iter().any(|x| unless_covers(x, at)),
+        Expr::Not { expr } => unless_covers(expr, at),
         _ => false,
     }
 }
@@ -195,12 +196,250 @@ pub(super) fn inherited_population(expr: Expr, text: &str, span: (usize, usize))
     uncertain(expr, Uncertainty::Population, text, span)
 }
 
-/// All guards, in order, for one criterion.
+static NOT_SPECIFIED: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?i)^\s*(?:[a-z][a-z ]{1,30}:\s*)?(?:not\s+specified|unspecified|not\s+applicable|n/a|none\s+specified|no\s+restrictions?|any|see\s+(?:disease|patient)\s+characteristics)\s*\.?\s*$",
+    )
+});
+
+/// **not_specified** — a PDQ field that states no restriction
+/// ("Radiotherapy: Not specified", "Life expectancy: Not specified")
+/// imposes nothing (it is not "no radiotherapy").
+pub(super) fn not_specified(expr: Expr, text: &str) -> Expr {
+    if NOT_SPECIFIED.is_match(text) {
+        Expr::True
+    } else {
+        expr
+    }
+}
+
+static SUBGROUP: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?i)\((?:[^()]*?)\b(?:with|if|in\s+case\s+of|in\s+(?:patients|subjects|those)\s+with|for\s+(?:patients|subjects|those)\s+with|due\s+to|related\s+to|unless|except|when)\b[^()]*\)",
+    )
+});
+static EXCEPTION: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?i)\b(?:with\s+the\s+exceptions?\s+of|except(?:\s+for)?|other\s+than|excluding|apart\s+from|besides|not\s+including)\b[^.;()]*",
+    )
+});
+
+/// Byte regions (absolute) of `text` where a mention is about a subgroup
+/// or an exception, not the criterion's own subject.
+fn side_regions(text: &str, start: usize) -> Vec<(usize, usize)> {
+    SUBGROUP
+        .find_iter(text)
+        .chain(EXCEPTION.find_iter(text))
+        .map(|m| (start + m.start(), start + m.end()))
+        .collect()
+}
+
+/// **side_mentions** — a condition named in a parenthetical condition or
+/// in an exception is not what the criterion asks about: "ALT ≤ 3 × ULN
+/// (≤ 5 × ULN with liver metastases)" does not require the absence of
+/// liver metastases; "active infections, with the exception of chronic
+/// hepatitis B" does not exclude hepatitis B. Such presences become
+/// uncertain.
+pub(super) fn side_mentions(expr: Expr, text: &str, span: (usize, usize)) -> Expr {
+    let regions = side_regions(text, span.0);
+    if regions.is_empty() {
+        return expr;
+    }
+    fn walk(e: Expr, regions: &[(usize, usize)], text: &str, span: (usize, usize)) -> Expr {
+        match e {
+            Expr::Has { span: (a, b), .. } if regions.iter().any(|&(s, t)| a >= s && b <= t) => {
+                let rel = (a.saturating_sub(span.0), b.saturating_sub(span.0));
+                let words = text.get(rel.0..rel.1).unwrap_or("");
+                Expr::Uncertain {
+                    expr: Box::new(e),
+                    why: Uncertainty::Scope,
+                    text: format!("\"{words}\" is named in an exception or a subgroup condition"),
+                    span: (a, b),
+                }
+            }
+            Expr::And { all } => Expr::And {
+                all: all
+                    .into_iter()
+                    .map(|x| walk(x, regions, text, span))
+                    .collect(),
+            },
+            Expr::Or { any } => Expr::Or {
+                any: any
+                    .into_iter()
+                    .map(|x| walk(x, regions, text, span))
+                    .collect(),
+            },
+            Expr::Not { expr } => Expr::Not {
+                expr: Box::new(walk(*expr, regions, text, span)),
+            },
+            Expr::Unless {
+                base,
+                except,
+                span: us,
+            } => Expr::Unless {
+                base: Box::new(walk(*base, regions, text, span)),
+                except,
+                span: us,
+            },
+            other => other,
+        }
+    }
+    walk(expr, &regions, text, span)
+}
+
+/// **qualifier** — an unread word right before a presence narrows it
+/// ("No prior *pelvic* radiotherapy", "*major* surgery"): read without it
+/// the presence is broader than the text, so it becomes uncertain.
+pub(super) fn qualifier(expr: Expr, text: &str, span: (usize, usize)) -> Expr {
+    let mut unparsed: Vec<(usize, usize)> = Vec::new();
+    collect_unparsed(&expr, &mut unparsed);
+    if unparsed.is_empty() {
+        return expr;
+    }
+    fn walk(e: Expr, un: &[(usize, usize)], text: &str, span: (usize, usize)) -> Expr {
+        match e {
+            Expr::Has { span: (a, b), .. }
+                if un.iter().any(|&(_, ue)| {
+                    ue <= a
+                        && text
+                            .get(ue.saturating_sub(span.0)..a.saturating_sub(span.0))
+                            .is_some_and(|gap| gap.trim().is_empty())
+                }) =>
+            {
+                let words = text
+                    .get(
+                        un.iter()
+                            .filter(|&&(_, ue)| ue <= a)
+                            .map(|&(us, _)| us)
+                            .max()
+                            .unwrap_or(a)
+                            .saturating_sub(span.0)
+                            ..b.saturating_sub(span.0),
+                    )
+                    .unwrap_or("");
+                Expr::Uncertain {
+                    expr: Box::new(e),
+                    why: Uncertainty::Scope,
+                    text: format!("\"{words}\": the qualifier was not read"),
+                    span: (a, b),
+                }
+            }
+            Expr::And { all } => Expr::And {
+                all: all.into_iter().map(|x| walk(x, un, text, span)).collect(),
+            },
+            Expr::Or { any } => Expr::Or {
+                any: any.into_iter().map(|x| walk(x, un, text, span)).collect(),
+            },
+            Expr::Not { expr } => Expr::Not {
+                expr: Box::new(walk(*expr, un, text, span)),
+            },
+            other => other,
+        }
+    }
+    walk(expr, &unparsed, text, span)
+}
+
+fn collect_unparsed(e: &Expr, out: &mut Vec<(usize, usize)>) {
+    match e {
+        Expr::Unparsed { span, .. } => out.push(*span),
+        Expr::And { all } => all.iter().for_each(|x| collect_unparsed(x, out)),
+        Expr::Or { any } => any.iter().for_each(|x| collect_unparsed(x, out)),
+        Expr::Not { expr } => collect_unparsed(expr, out),
+        Expr::Unless { base, except, .. } => {
+            collect_unparsed(base, out);
+            collect_unparsed(except, out);
+        }
+        _ => {}
+    }
+}
+
+/// **inclusion_carve_out** — in an inclusion, "A unless E" waives the
+/// requirement for E ("other liver tests ≤ 2 × ULN unless related to liver
+/// metastases" = A or E); the IR's `Unless` (A and not E) is the exclusion
+/// reading ("excluded for A unless E").
+pub(super) fn inclusion_carve_out(expr: Expr, kind: Kind) -> Expr {
+    if kind != Kind::Inclusion {
+        return expr;
+    }
+    fn walk(e: Expr) -> Expr {
+        match e {
+            Expr::Unless { base, except, .. } => Expr::Or {
+                any: vec![walk(*base), walk(*except)],
+            },
+            Expr::And { all } => Expr::And {
+                all: all.into_iter().map(walk).collect(),
+            },
+            Expr::Or { any } => Expr::Or {
+                any: any.into_iter().map(walk).collect(),
+            },
+            other => other,
+        }
+    }
+    walk(expr)
+}
+
+static LEADING_LABEL: LazyLock<Regex> = LazyLock::new(|| re(r"^\s*[A-Za-z][A-Za-z /-]{1,30}:"));
+
+/// **field_label** — the field label of a PDQ item ("Radiotherapy: No
+/// prior pelvic radiotherapy", "Chemotherapy: At least 4 weeks since …")
+/// is a heading, not a mention: presences read from it are dropped.
+pub(super) fn field_label(expr: Expr, text: &str, span: (usize, usize)) -> Expr {
+    let Some(m) = LEADING_LABEL.find(text) else {
+        return expr;
+    };
+    let (ls, le) = (span.0 + m.start(), span.0 + m.end());
+    let in_label = |e: &Expr| matches!(e, Expr::Has { span: (a, b), .. } if *a >= ls && *b <= le);
+    fn walk(e: Expr, in_label: &dyn Fn(&Expr) -> bool) -> Expr {
+        match e {
+            Expr::And { all } => {
+                let all: Vec<Expr> = all
+                    .into_iter()
+                    .filter(|x| !in_label(x))
+                    .map(|x| walk(x, in_label))
+                    .collect();
+                match all.len() {
+                    0 => Expr::True,
+                    1 => all.into_iter().next().unwrap_or(Expr::True),
+                    _ => Expr::And { all },
+                }
+            }
+            Expr::Or { any } => {
+                let n = any.len();
+                let any: Vec<Expr> = any
+                    .into_iter()
+                    .filter(|x| !in_label(x))
+                    .map(|x| walk(x, in_label))
+                    .collect();
+                match any.len() {
+                    0 if n > 0 => Expr::Not {
+                        expr: Box::new(Expr::True),
+                    },
+                    1 => any.into_iter().next().unwrap_or(Expr::True),
+                    _ => Expr::Or { any },
+                }
+            }
+            Expr::Not { expr } => Expr::Not {
+                expr: Box::new(walk(*expr, in_label)),
+            },
+            other => other,
+        }
+    }
+    walk(expr, &in_label)
+}
+
+/// All guards, in order, for one criterion (`conditional` before
+/// `inclusion_carve_out`: a carve-out the rules structured covers its own
+/// condition words).
 pub(super) fn apply(expr: Expr, kind: Kind, text: &str, span: (usize, usize)) -> Expr {
+    let expr = field_label(expr, text, span);
+    let expr = not_specified(expr, text);
+    let expr = side_mentions(expr, text, span);
+    let expr = qualifier(expr, text, span);
     let expr = permission(expr, text, span);
     let expr = pregnancy_polarity(expr, kind, text, span);
     let expr = population(expr, text, span);
-    conditional(expr, text, span)
+    let expr = conditional(expr, text, span);
+    inclusion_carve_out(expr, kind)
 }
 
 #[cfg(test)]
@@ -278,6 +517,117 @@ mod tests {
         };
         let t = "Progressive after somatostatin analog, or as soon as the diagnosis is made in case of hepatic invasion > 50%";
         assert_eq!(conditional(alt.clone(), t, (0, 0)), alt);
+    }
+
+    fn has_at(c: &str, a: usize, b: usize) -> Expr {
+        Expr::Has {
+            concept: c.into(),
+            what: HasKind::Condition,
+            window: None,
+            span: (a, b),
+        }
+    }
+
+    #[test]
+    fn not_specified_imposes_nothing() {
+        assert_eq!(
+            not_specified(
+                Expr::Not {
+                    expr: Box::new(has("radiotherapy"))
+                },
+                "Radiotherapy: Not specified"
+            ),
+            Expr::True
+        );
+        assert_eq!(
+            not_specified(has("hcc"), "Hepatocellular carcinoma"),
+            has("hcc")
+        );
+    }
+
+    #[test]
+    fn exceptions_and_subgroups_are_not_the_subject() {
+        let t =
+            "ALT no greater than 3 times ULN (no greater than 5 times ULN with liver metastases)";
+        let a = t.find("liver").unwrap();
+        let e = Expr::Not {
+            expr: Box::new(has_at("liver_metastases", a, a + 16)),
+        };
+        let got = side_mentions(e, t, (0, t.len()));
+        assert!(
+            matches!(got, Expr::Not { ref expr } if matches!(**expr, Expr::Uncertain { .. })),
+            "{got:?}"
+        );
+        let t = "Active opportunistic infections, with the exception of chronic hepatitis B";
+        let a = t.find("hepatitis").unwrap();
+        let got = side_mentions(has_at("hbv", a, a + 11), t, (0, t.len()));
+        assert!(is_uncertain(&got, Uncertainty::Scope));
+        // Outside any exception: unchanged.
+        let t = "Chronic hepatitis B";
+        assert_eq!(
+            side_mentions(has_at("hbv", 8, 19), t, (0, t.len())),
+            has_at("hbv", 8, 19)
+        );
+    }
+
+    #[test]
+    fn an_unread_qualifier_narrows_the_presence() {
+        let t = "No prior pelvic radiotherapy";
+        let a = t.find("radio").unwrap();
+        let e = Expr::And {
+            all: vec![
+                Expr::Not {
+                    expr: Box::new(has_at("radiotherapy", a, t.len())),
+                },
+                Expr::Unparsed {
+                    text: "pelvic".into(),
+                    span: (9, 15),
+                },
+            ],
+        };
+        let got = qualifier(e, t, (0, t.len()));
+        let Expr::And { all } = got else { panic!() };
+        assert!(
+            matches!(&all[0], Expr::Not { expr } if matches!(**expr, Expr::Uncertain { .. })),
+            "{all:?}"
+        );
+    }
+
+    #[test]
+    fn a_field_label_is_not_a_mention() {
+        let t = "Radiotherapy: No prior pelvic radiotherapy";
+        let b = t.find("pelvic").unwrap() + 7;
+        let e = Expr::Not {
+            expr: Box::new(Expr::Or {
+                any: vec![
+                    has_at("radiotherapy", 0, 12),
+                    has_at("radiotherapy", b, t.len()),
+                ],
+            }),
+        };
+        let got = field_label(e, t, (0, t.len()));
+        assert_eq!(
+            got,
+            Expr::Not {
+                expr: Box::new(has_at("radiotherapy", b, t.len()))
+            }
+        );
+    }
+
+    #[test]
+    fn an_inclusion_carve_out_waives_the_requirement() {
+        let e = Expr::Unless {
+            base: Box::new(has("x")),
+            except: Box::new(has("liver_metastases")),
+            span: (0, 0),
+        };
+        assert_eq!(
+            inclusion_carve_out(e.clone(), Kind::Inclusion),
+            Expr::Or {
+                any: vec![has("x"), has("liver_metastases")]
+            }
+        );
+        assert_eq!(inclusion_carve_out(e.clone(), Kind::Exclusion), e);
     }
 
     #[test]

@@ -64,6 +64,65 @@ use view::*;
 /// recompiled when it changes.
 pub const COMPILER_VERSION: &str = "tm-criteria/0.4.0";
 
+/// "Treatment with an investigational product, or anti-neoplastic therapy
+/// (…) within 28 days prior to the first dose": one window phrase after
+/// every therapy mention of the criterion applies to all of them (the
+/// clause rules attach a window only inside its own clause).
+fn trailing_window(expr: Expr, ctx: &Ctx) -> Expr {
+    let s = ctx.view.s.as_str();
+    let n = WINDOW.find_iter(s).count();
+    if n != 1 {
+        return expr;
+    }
+    let Some(w) = window_in(ctx, 0, s.len()) else {
+        return expr;
+    };
+    fn therapies(e: &Expr, out: &mut Vec<(usize, usize)>) {
+        match e {
+            Expr::Has {
+                what: HasKind::Therapy,
+                span,
+                ..
+            } => out.push(*span),
+            Expr::And { all } => all.iter().for_each(|x| therapies(x, out)),
+            Expr::Or { any } => any.iter().for_each(|x| therapies(x, out)),
+            Expr::Not { expr } => therapies(expr, out),
+            _ => {}
+        }
+    }
+    let mut spans = Vec::new();
+    therapies(&expr, &mut spans);
+    if spans.is_empty() || spans.iter().any(|sp| sp.1 > w.span.0) {
+        return expr;
+    }
+    fn attach(e: Expr, w: &Window) -> Expr {
+        match e {
+            Expr::Has {
+                concept,
+                what: HasKind::Therapy,
+                window: None,
+                span,
+            } => Expr::Has {
+                concept,
+                what: HasKind::Therapy,
+                window: Some(w.clone()),
+                span,
+            },
+            Expr::And { all } => Expr::And {
+                all: all.into_iter().map(|x| attach(x, w)).collect(),
+            },
+            Expr::Or { any } => Expr::Or {
+                any: any.into_iter().map(|x| attach(x, w)).collect(),
+            },
+            Expr::Not { expr } => Expr::Not {
+                expr: Box::new(attach(*expr, w)),
+            },
+            other => other,
+        }
+    }
+    attach(expr, &w)
+}
+
 /// The `population` guard across criteria: sub-criteria of a parent whose
 /// lead-in names another population ("A healthy volunteer who meets any of
 /// the following criteria will be excluded:"), and, when one inclusion
@@ -172,7 +231,12 @@ pub fn compile(criteria_text: &str) -> CompiledCriteria {
         for &j in &children {
             let offset = lead_c.atoms.len();
             lead_c.atoms.extend(out[j].atoms.iter().cloned());
-            parts.push(reindex(out[j].expr.clone(), offset));
+            // A child that imposes nothing (`True`: a permission, "Not
+            // specified") is neutral in an inclusion's AND and must not
+            // make an exclusion's OR hold.
+            if !matches!(out[j].expr, Expr::True) {
+                parts.push(reindex(out[j].expr.clone(), offset));
+            }
             statuses.push(out[j].status);
             lead_c
                 .review_reason
@@ -549,6 +613,7 @@ pub fn compile_one(full: &str, c: &Criterion) -> CompiledCriterion {
         }
     }
 
+    let expr = trailing_window(expr, &ctx);
     let expr = guards::apply(expr, c.kind, &c.text, c.span);
     let status = status_of(&expr, &ctx.reasons);
     CompiledCriterion {

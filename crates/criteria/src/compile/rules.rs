@@ -826,7 +826,7 @@ pub(super) fn compile_clause<'v>(
 /// ended before it does not count ("No concurrent radiotherapy" is not
 /// violated by radiotherapy a year ago).
 pub(super) fn concurrent_window(
-    ctx: &Ctx,
+    ctx: &mut Ctx,
     s: &str,
     clause_start: usize,
     at: usize,
@@ -842,6 +842,12 @@ pub(super) fn concurrent_window(
     let from = at.saturating_sub(80).max(clause_start);
     let from = (from..at).find(|&i| s.is_char_boundary(i)).unwrap_or(at);
     let m = CONCURRENT.find(&s[from..at])?;
+    // The qualifier words are read: cover them ("concurrent", "ongoing").
+    let q = s[from + m.start()..from + m.end()]
+        .split_whitespace()
+        .next()
+        .map_or(0, str::len);
+    ctx.cover(from + m.start(), from + m.start() + q);
     Some(Window {
         value: 0.0,
         unit: "d".into(),

@@ -457,7 +457,7 @@ pub struct ArmTte {
     /// Median in days; `null` = not reached.
     pub median_days: Option<f64>,
     pub median_ci_days: [Option<f64>; 2],
-    /// Median in months (days / 30.4375).
+    /// Median in months (days / `tm_units::DAYS_PER_MONTH`).
     pub median_months: Option<f64>,
 }
 

@@ -146,3 +146,13 @@ fn flattened_pdq_items_are_read_one_by_one() {
         c.criteria.iter().map(|k| &k.text).collect::<Vec<_>>()
     );
 }
+
+#[test]
+fn a_washout_is_a_window_on_the_last_therapy() {
+    let c = inc("- At least 4 weeks since prior chemotherapy");
+    let e = &c.criteria[0].expr;
+    let ok = matches!(e, Expr::Not { expr } if matches!(&**expr,
+        Expr::Has { concept, window: Some(w), .. } if concept == "chemotherapy" && w.value == 4.0 && w.unit == "wk"));
+    assert!(ok, "{e:?}");
+    assert!(positives(&c).is_empty());
+}

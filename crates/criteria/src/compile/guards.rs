@@ -427,6 +427,32 @@ pub(super) fn field_label(expr: Expr, text: &str, span: (usize, usize)) -> Expr 
     walk(expr, &in_label)
 }
 
+static STRUCTURE: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?i)(?:\b(?:(?:disease|patient)\s+characteristics|prior\s+concurrent\s+therapy)\s*:?(?:\s*-+)?|(?:^|[\s.;)])(?:age|sex|menopausal\s+status|performance\s+status|life\s+expectancy|hematopoietic|haematopoietic|hepatic|renal|cardiovascular|cardiac|pulmonary|neurologic|gastrointestinal|other|biologic\s+therapy|immunotherapy|chemotherapy|endocrine\s+therapy|hormonal\s+therapy|radiotherapy|radiation\s+therapy|surgery)\s*:|\bnot\s+specified\b|\bsee\s+(?:disease|patient)\s+characteristics\b)",
+    )
+});
+
+/// Byte ranges of `s` that are structure, not content: PDQ block headings
+/// and field labels, and "no restriction" phrases. The field label keeps
+/// its word when it is also the subject ("Chemotherapy: …" is covered,
+/// but a mention of chemotherapy later in the item is read as usual).
+pub(super) fn structure_words(s: &str) -> Vec<(usize, usize)> {
+    STRUCTURE
+        .find_iter(s)
+        .map(|m| (m.start(), m.end()))
+        .collect()
+}
+
+/// The text is one that imposes nothing (a permission without proviso, a
+/// field "Not specified").
+pub(super) fn imposes_nothing(text: &str) -> bool {
+    NOT_SPECIFIED.is_match(text)
+        || PERMISSION
+            .find(text.trim())
+            .is_some_and(|m| m.start() >= 8 && !PROVISO.is_match(text))
+}
+
 /// All guards, in order, for one criterion (`conditional` before
 /// `inclusion_carve_out`: a carve-out the rules structured covers its own
 /// condition words).

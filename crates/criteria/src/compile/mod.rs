@@ -123,6 +123,100 @@ fn trailing_window(expr: Expr, ctx: &Ctx) -> Expr {
     attach(expr, &w)
 }
 
+/// **washout** — "At least 4 weeks since prior chemotherapy", "> 28 days
+/// from the last dose of radiotherapy": the therapy must not have been
+/// received within that time — `not has X within 4 wk` (a positive
+/// presence of X read from these words is the misreading). The words
+/// "since prior" are read (their `Unparsed` leaves dropped).
+fn washout(expr: Expr, ctx: &Ctx) -> Expr {
+    static WASHOUT: LazyLock<Regex> = LazyLock::new(|| {
+        re_big(r"(?i)(?:at\s+least|a\s+minimum\s+of|minimum\s+of|more\s+than|over|greater\s+than|≥|>=?)\s*(?P<n>\d+|one|two|three|four|six|twelve)\s*(?P<u>hours?|days?|weeks?|months?|years?|wks?)\s+(?:must\s+have\s+(?:elapsed|passed)\s+)?(?:since|from|after)\s+(?:the\s+)?(?:completion\s+of\s+|end\s+of\s+|last\s+dose\s+of\s+|last\s+|prior\s+|previous\s+|any\s+)*(?:the\s+)?(?:prior\s+|previous\s+|last\s+)?")
+            .expect("washout")
+    });
+    let s = ctx.view.s.as_str();
+    let mut found: Vec<((usize, usize), Window)> = Vec::new();
+    for c in WASHOUT.captures_iter(s) {
+        let (Some(m), Some(n), Some(u)) = (c.get(0), c.name("n"), c.name("u")) else {
+            continue;
+        };
+        let (Some(value), Some(unit)) = (word_num(n.as_str()), unit_ucum(u.as_str())) else {
+            continue;
+        };
+        let span = ctx.span(m.start(), m.end());
+        found.push((
+            span,
+            Window {
+                value,
+                unit,
+                anchor: None,
+                from: WindowFrom::Now,
+                span,
+            },
+        ));
+    }
+    if found.is_empty() {
+        return expr;
+    }
+    // The therapy right after a washout phrase.
+    let after = |a: usize| {
+        found
+            .iter()
+            .find(|((_, e), _)| a >= *e && a <= e + 2)
+            .map(|(_, w)| w.clone())
+    };
+    let inside = |sp: (usize, usize)| found.iter().any(|((a, e), _)| sp.0 >= *a && sp.1 <= *e + 1);
+    fn walk(
+        e: Expr,
+        negated: bool,
+        after: &dyn Fn(usize) -> Option<Window>,
+        inside: &dyn Fn((usize, usize)) -> bool,
+    ) -> Option<Expr> {
+        Some(match e {
+            Expr::Has {
+                concept,
+                what: HasKind::Therapy,
+                window: None,
+                span,
+            } if !negated && after(span.0).is_some() => Expr::Not {
+                expr: Box::new(Expr::Has {
+                    concept,
+                    what: HasKind::Therapy,
+                    window: after(span.0),
+                    span,
+                }),
+            },
+            Expr::Unparsed { span, .. } if inside(span) => return None,
+            Expr::And { all } => {
+                let all: Vec<Expr> = all
+                    .into_iter()
+                    .filter_map(|x| walk(x, negated, after, inside))
+                    .collect();
+                match all.len() {
+                    0 => return None,
+                    1 => all.into_iter().next()?,
+                    _ => Expr::And { all },
+                }
+            }
+            Expr::Or { any } => {
+                let any: Vec<Expr> = any
+                    .into_iter()
+                    .filter_map(|x| walk(x, negated, after, inside))
+                    .collect();
+                match any.len() {
+                    0 => return None,
+                    1 => any.into_iter().next()?,
+                    _ => Expr::Or { any },
+                }
+            }
+            Expr::Not { expr } => Expr::Not {
+                expr: Box::new(walk(*expr, !negated, after, inside)?),
+            },
+            other => other,
+        })
+    }
+    walk(expr, false, &after, &inside).unwrap_or(Expr::True)
+}
+
 /// The `population` guard across criteria: sub-criteria of a parent whose
 /// lead-in names another population ("A healthy volunteer who meets any of
 /// the following criteria will be excluded:"), and, when one inclusion
@@ -385,6 +479,12 @@ pub fn compile_one(full: &str, c: &Criterion) -> CompiledCriterion {
     let s: &str = &view.s;
     let mentions = find_mentions(s);
     let cls = clauses(s, &mentions);
+    // PDQ field labels ("Hematopoietic:", "PRIOR CONCURRENT THERAPY:") and
+    // "no restriction" phrases ("Not specified", "See Disease
+    // Characteristics") are structure, not content: read, never unparsed.
+    for (a, b) in guards::structure_words(s) {
+        ctx.cover(a, b);
+    }
 
     // Pieces per clause.
     let mut clause_exprs: Vec<Option<Expr>> = Vec::with_capacity(cls.len());
@@ -614,8 +714,15 @@ pub fn compile_one(full: &str, c: &Criterion) -> CompiledCriterion {
     }
 
     let expr = trailing_window(expr, &ctx);
+    let expr = washout(expr, &ctx);
     let expr = guards::apply(expr, c.kind, &c.text, c.span);
-    let status = status_of(&expr, &ctx.reasons);
+    // A criterion read as imposing nothing ("Radiotherapy: Not specified",
+    // "Prior interferon alpha allowed") is understood, not unparsed.
+    let status = if matches!(expr, Expr::True) && guards::imposes_nothing(&c.text) {
+        Status::Computable
+    } else {
+        status_of(&expr, &ctx.reasons)
+    };
     CompiledCriterion {
         id: c.id.clone(),
         kind: c.kind,

@@ -160,6 +160,11 @@ pub enum Uncertainty {
     /// The criterion applies to another population (healthy volunteers,
     /// another cohort).
     Population,
+    /// The reading is broader than the text ("uncontrolled hypertension"
+    /// read as hypertension, "pelvic radiotherapy" as radiotherapy): its
+    /// "no" is certain (no hypertension at all is no uncontrolled
+    /// hypertension), its "yes" is not.
+    Narrower,
 }
 
 impl Uncertainty {
@@ -169,6 +174,7 @@ impl Uncertainty {
             Uncertainty::Conditional => "conditional",
             Uncertainty::Scope => "scope",
             Uncertainty::Population => "population",
+            Uncertainty::Narrower => "narrower",
         }
     }
 }

@@ -30,6 +30,7 @@ const UNCERTAIN_KINDS: &[&str] = &[
     "conditional",
     "scope",
     "population",
+    "narrower",
     "unparsed",
 ];
 
@@ -263,7 +264,7 @@ fn likely(e: &Expr, c: &CompiledCriterion, facts: &PatientFacts) -> String {
 fn leaf_from_answer(node: &Expr, ans: LeafAnswer) -> Leaf {
     if let Some(why) = &ans.uncertain {
         let review = review_item(
-            "unit_ambiguous",
+            ans.uncertain_kind.unwrap_or("unit_ambiguous"),
             &format!("{}: {why}", ans.label),
             span_of(node),
             true,

@@ -50,6 +50,8 @@ pub struct LeafAnswer {
     /// without a unit that several units fit): a blocking review item,
     /// never an unknown for missing data, never a pass or fail.
     pub uncertain: Option<String>,
+    /// The review kind of `uncertain` (default `unit_ambiguous`).
+    pub uncertain_kind: Option<&'static str>,
     /// The answer relied on an inference the coordinator should see (the
     /// unit of a number written without one).
     pub inferred: Option<String>,

@@ -26,7 +26,7 @@ use std::collections::HashMap;
 
 use tm_criteria::{
     kleene, Atom, CompiledCriteria, CompiledCriterion, Expr, HasKind, Kind, ReviewKind, Status,
-    Window,
+    Uncertainty, Window,
 };
 
 use crate::facts::{LeafAnswer, PatientFacts};
@@ -90,6 +90,9 @@ pub(crate) struct CritPlan {
 /// A data question of a leaf, as the patient facts answer it.
 #[derive(Debug, Clone)]
 pub(crate) enum LeafSpec {
+    /// A reading broader than the text (`Uncertainty::Narrower`): its
+    /// "no" decides, anything else is an uncertain reading.
+    Narrower(Box<LeafSpec>),
     Atom(Atom),
     Has {
         concept: String,
@@ -102,6 +105,11 @@ impl LeafSpec {
     /// The data question of a leaf node, if it is one.
     pub fn of(e: &Expr, c: &CompiledCriterion) -> Option<LeafSpec> {
         match e {
+            Expr::Uncertain {
+                expr,
+                why: Uncertainty::Narrower,
+                ..
+            } => LeafSpec::of(expr, c).map(|x| LeafSpec::Narrower(Box::new(x))),
             Expr::Compare { atom } => c.atoms.get(*atom).cloned().map(LeafSpec::Atom),
             Expr::Has {
                 concept,
@@ -126,6 +134,7 @@ impl LeafSpec {
             }
         }
         match self {
+            LeafSpec::Narrower(x) => format!("n|{}", x.key()),
             LeafSpec::Atom(a) => format!(
                 "a|{}|{}|{:?}|{:?}|{}",
                 a.field,
@@ -145,6 +154,22 @@ impl LeafSpec {
     /// The answer of the patient facts (`ex`: with evidence).
     pub fn answer(&self, facts: &PatientFacts, ex: bool) -> LeafAnswer {
         match self {
+            LeafSpec::Narrower(x) => {
+                let mut a = x.answer(facts, ex);
+                if a.value != Some(false) && a.uncertain.is_none() {
+                    a.uncertain = Some(format!(
+                        "the text is narrower than \"{}\" ({}): only its absence decides",
+                        a.label,
+                        match a.value {
+                            Some(true) => "present",
+                            _ => "unknown",
+                        }
+                    ));
+                    a.uncertain_kind = Some("narrower");
+                    a.value = None;
+                }
+                a
+            }
             LeafSpec::Atom(a) => facts.eval_atom(a, ex),
             LeafSpec::Has {
                 concept,
@@ -220,6 +245,21 @@ impl CritPlan {
                 } else {
                     LeafRef::Blocking
                 });
+                out.push(e);
+            }
+            Expr::Uncertain {
+                why: Uncertainty::Narrower,
+                ..
+            } if LeafSpec::of(e, c).is_some() => {
+                let spec = LeafSpec::of(e, c).unwrap_or(LeafSpec::Atom(Atom {
+                    field: String::new(),
+                    op: tm_criteria::Op::Eq,
+                    value: tm_criteria::Value::Number(0.0),
+                    unit: None,
+                    span: (0, 0),
+                    window: None,
+                }));
+                self.leaves.push(LeafRef::Data(data(spec)));
                 out.push(e);
             }
             Expr::Unparsed { .. } | Expr::Uncertain { .. } => {

@@ -528,3 +528,48 @@ fn impossible_or_conflicting_birth_dates_make_age_unknown() {
     ));
     assert_eq!(run(&p, &t).criteria[0].outcome, Outcome::Unknown);
 }
+
+/// A reading broader than the text ("No uncontrolled hypertension" read as
+/// "no hypertension"): a patient with (controlled) hypertension is never
+/// failed — review; the broader reading's "no" would decide.
+#[test]
+fn a_narrower_text_fails_no_one_on_the_broader_reading() {
+    use tm_criteria::Uncertainty;
+    use tm_model::patient::Condition;
+    let t = trial(vec![crit(
+        "I1",
+        Kind::Inclusion,
+        Expr::Not {
+            expr: Box::new(Expr::Uncertain {
+                expr: Box::new(Expr::Has {
+                    concept: "hypertension".into(),
+                    what: HasKind::Condition,
+                    window: None,
+                    span: (0, 0),
+                }),
+                why: Uncertainty::Narrower,
+                text: "uncontrolled hypertension".into(),
+                span: (0, 0),
+            }),
+        },
+        vec![],
+    )]);
+    let mut p = male();
+    p.conditions.push(Condition {
+        concept: Some("hypertension".into()),
+        clinical_status: Some("active".into()),
+        onset: Date::parse("2015-01-01"),
+        ..Default::default()
+    });
+    let r = run(&p, &t);
+    assert_eq!(
+        r.criteria[0].outcome,
+        Outcome::Review,
+        "{:?}",
+        r.criteria[0]
+    );
+    assert_eq!(r.criteria[0].review_reason[0].kind, "narrower");
+    let facts = PatientFacts::new(&p, MatchConfig::new(as_of()));
+    let plan = tm_matcher::Plan::new(&[(t.0.clone(), &t.1)]);
+    assert_ne!(plan.verdicts(&facts)[0].0, Verdict::Ineligible);
+}

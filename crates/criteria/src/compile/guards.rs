@@ -89,6 +89,7 @@ fn positive_pregnancy(e: &Expr) -> bool {
         Expr::And { all } => all.iter().any(positive_pregnancy),
         Expr::Or { any } => any.iter().any(positive_pregnancy),
         Expr::Unless { base, .. } => positive_pregnancy(base),
+        Expr::Uncertain { expr, .. } => positive_pregnancy(expr),
         _ => false,
     }
 }
@@ -120,7 +121,12 @@ pub(super) fn pregnancy_polarity(expr: Expr, kind: Kind, text: &str, span: (usiz
     if kind != Kind::Inclusion || !positive_pregnancy(&expr) {
         return expr;
     }
-    if NEGATION_CUE.is_match(text) && !matches!(expr, Expr::Or { .. } | Expr::Unless { .. }) {
+    let negatable = match &expr {
+        Expr::Or { any } => any.iter().all(positive_pregnancy),
+        Expr::Unless { .. } | Expr::Uncertain { .. } => false,
+        _ => true,
+    };
+    if NEGATION_CUE.is_match(text) && negatable {
         let fixed = negate_pregnancy(expr);
         if !positive_pregnancy(&fixed) {
             return fixed;
@@ -319,7 +325,7 @@ pub(super) fn qualifier(expr: Expr, text: &str, span: (usize, usize)) -> Expr {
                     .unwrap_or("");
                 Expr::Uncertain {
                     expr: Box::new(e),
-                    why: Uncertainty::Scope,
+                    why: Uncertainty::Narrower,
                     text: format!("\"{words}\": the qualifier was not read"),
                     span: (a, b),
                 }
@@ -427,6 +433,97 @@ pub(super) fn field_label(expr: Expr, text: &str, span: (usize, usize)) -> Expr 
     walk(expr, &in_label)
 }
 
+static EXCLUDED_PREDICATE: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?i)\b(?:will|shall|are|is|must)\s+be\s+(?:excluded|ineligible|not\s+eligible)\b|\bserves?\s+to\s+exclude\b|\b(?:are|is)\s+(?:ineligible|not\s+eligible)\b",
+    )
+});
+
+/// **excluded_predicate** — an item under "Inclusion" whose own predicate
+/// excludes ("Patients with known hepatitis C … will be excluded", "An AST
+/// greater than 75 IU/L will serve to exclude patients") is an exclusion:
+/// its reading is negated.
+pub(super) fn excluded_predicate(expr: Expr, kind: Kind, text: &str) -> Expr {
+    if kind != Kind::Inclusion || !EXCLUDED_PREDICATE.is_match(text) || matches!(expr, Expr::True) {
+        return expr;
+    }
+    Expr::Not {
+        expr: Box::new(expr),
+    }
+}
+
+static AFTER_OBJECT: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?i)^\s*(?:\)\s*)?(?:vaccin\w*|immuni[sz]ation|immunoglobulin|prophylaxis|screening|test(?:ing)?\b|exposure|contacts?\b|infected\s+or\s+uninfected|positive\s+or\s+negative)",
+    )
+});
+static SEVERITY: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?i)\b(?:uncontrolled|poorly\s+controlled|not\s+(?:well\s+)?controlled|severe|significant|symptomatic|unstable|decompensated|life[- ]threatening|serious)\s+(?:\w+\s+){0,2}$",
+    )
+});
+static POSTMODIFIER: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?i)^\s*(?:to|for|of|in|on)\s+(?:the\s+|an?\s+|only\s+)*(?:[a-z]+\s+){0,2}(?:site|lesion|region|area|field|rectum|pelvis|brain|cranium|bone|liver|lung|chest|abdomen|adenocarcinoma|carcinoma|cancer|disease|tumou?r|metasta\w*|mediastinum|marrow)",
+    )
+});
+
+/// **object_words** — words around a mention that change what it is about:
+/// "hepatitis B *vaccines*", "HCV *infected or uninfected*", "*uncontrolled*
+/// hypertension" (a controlled one does not count), "radiotherapy *to the
+/// pelvis*", "radiotherapy *for adenocarcinoma of the rectum*". The
+/// presence read without them is broader or another object: uncertain.
+pub(super) fn object_words(expr: Expr, text: &str, span: (usize, usize)) -> Expr {
+    fn walk(e: Expr, text: &str, span: (usize, usize)) -> Expr {
+        match e {
+            Expr::Has { span: (a, b), .. }
+                if {
+                    let (ra, rb) = (a.saturating_sub(span.0), b.saturating_sub(span.0));
+                    let before = text.get(..ra).unwrap_or("");
+                    let after = text.get(rb..).unwrap_or("");
+                    AFTER_OBJECT.is_match(after)
+                        || SEVERITY.is_match(before)
+                        || (POSTMODIFIER.is_match(after) && is_therapy(&e))
+                } =>
+            {
+                let rel = (a.saturating_sub(span.0), b.saturating_sub(span.0));
+                let words = text.get(rel.0..rel.1).unwrap_or("").to_string();
+                let other_object = AFTER_OBJECT.is_match(text.get(rel.1..).unwrap_or(""));
+                Expr::Uncertain {
+                    expr: Box::new(e),
+                    why: if other_object {
+                        Uncertainty::Scope
+                    } else {
+                        Uncertainty::Narrower
+                    },
+                    text: format!("\"{words}\": words around it change what it is about"),
+                    span: (a, b),
+                }
+            }
+            Expr::And { all } => Expr::And {
+                all: all.into_iter().map(|x| walk(x, text, span)).collect(),
+            },
+            Expr::Or { any } => Expr::Or {
+                any: any.into_iter().map(|x| walk(x, text, span)).collect(),
+            },
+            Expr::Not { expr } => Expr::Not {
+                expr: Box::new(walk(*expr, text, span)),
+            },
+            other => other,
+        }
+    }
+    fn is_therapy(e: &Expr) -> bool {
+        matches!(
+            e,
+            Expr::Has {
+                what: HasKind::Therapy,
+                ..
+            }
+        )
+    }
+    walk(expr, text, span)
+}
+
 static STRUCTURE: LazyLock<Regex> = LazyLock::new(|| {
     re(
         r"(?i)(?:\b(?:(?:disease|patient)\s+characteristics|prior\s+concurrent\s+therapy)\s*:?(?:\s*-+)?|(?:^|[\s.;)])(?:age|sex|menopausal\s+status|performance\s+status|life\s+expectancy|hematopoietic|haematopoietic|hepatic|renal|cardiovascular|cardiac|pulmonary|neurologic|gastrointestinal|other|biologic\s+therapy|immunotherapy|chemotherapy|endocrine\s+therapy|hormonal\s+therapy|radiotherapy|radiation\s+therapy|surgery)\s*:|\bnot\s+specified\b|\bsee\s+(?:disease|patient)\s+characteristics\b)",
@@ -459,10 +556,13 @@ pub(super) fn imposes_nothing(text: &str) -> bool {
 pub(super) fn apply(expr: Expr, kind: Kind, text: &str, span: (usize, usize)) -> Expr {
     let expr = field_label(expr, text, span);
     let expr = not_specified(expr, text);
+    // Before the qualifier guards: a lost negation is fixed, not narrowed.
+    let expr = pregnancy_polarity(expr, kind, text, span);
     let expr = side_mentions(expr, text, span);
     let expr = qualifier(expr, text, span);
+    let expr = object_words(expr, text, span);
     let expr = permission(expr, text, span);
-    let expr = pregnancy_polarity(expr, kind, text, span);
+    let expr = excluded_predicate(expr, kind, text);
     let expr = population(expr, text, span);
     let expr = conditional(expr, text, span);
     inclusion_carve_out(expr, kind)
@@ -654,6 +754,56 @@ mod tests {
             }
         );
         assert_eq!(inclusion_carve_out(e.clone(), Kind::Exclusion), e);
+    }
+
+    #[test]
+    fn an_inclusion_item_that_excludes_is_negated() {
+        let t = "Patients with known hepatitis C or hepatitis B virus carriers will be excluded";
+        assert_eq!(
+            excluded_predicate(has("hcv"), Kind::Inclusion, t),
+            Expr::Not {
+                expr: Box::new(has("hcv"))
+            }
+        );
+        assert_eq!(
+            excluded_predicate(has("hcv"), Kind::Exclusion, t),
+            has("hcv")
+        );
+    }
+
+    #[test]
+    fn words_around_a_mention_change_its_object() {
+        for (t, w) in [
+            ("Pneumovax, tetanus and hepatitis B vaccines", "hepatitis B"),
+            ("No uncontrolled hypertension", "hypertension"),
+            ("Hepatitis C infected or uninfected", "Hepatitis C"),
+        ] {
+            let a = t.find(w).unwrap();
+            let got = object_words(has_at("x", a, a + w.len()), t, (0, t.len()));
+            assert!(matches!(got, Expr::Uncertain { .. }), "{t}: {got:?}");
+        }
+        let t = "No prior radiotherapy for adenocarcinoma of the rectum";
+        let a = t.find("radiotherapy").unwrap();
+        let e = Expr::Has {
+            concept: "radiotherapy".into(),
+            what: HasKind::Therapy,
+            window: None,
+            span: (a, a + 12),
+        };
+        assert!(is_uncertain(
+            &object_words(e, t, (0, t.len())),
+            Uncertainty::Narrower
+        ));
+        // Plain mentions stay.
+        let t = "No prior radiotherapy";
+        let a = t.find("radiotherapy").unwrap();
+        let e = Expr::Has {
+            concept: "radiotherapy".into(),
+            what: HasKind::Therapy,
+            window: None,
+            span: (a, a + 12),
+        };
+        assert_eq!(object_words(e.clone(), t, (0, t.len())), e);
     }
 
     #[test]
